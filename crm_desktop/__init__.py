@@ -1,0 +1,1 @@
+"""crm-desktop: a desktop CRM for small businesses."""

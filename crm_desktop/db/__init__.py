@@ -1,0 +1,1 @@
+"""Database layer: models, the engine for a URL, migrations and search."""

@@ -1,0 +1,74 @@
+"""One open database: its engine, its session factory and its schema version."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.engine.url import URL
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from crm_desktop.db import migrate
+from crm_desktop.db.engine import describe_url, make_engine, normalize_url
+from crm_desktop.db.errors import DatabaseUnavailableError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Database:
+    """An opened, migrated database, shared by every part of the program."""
+
+    url: URL
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    schema_revision: str
+
+    @property
+    def backend(self) -> str:
+        """Return 'sqlite' or 'postgresql'."""
+        return self.engine.dialect.name
+
+    @property
+    def description(self) -> str:
+        """Return a password-free description for status bars and logs."""
+        return describe_url(self.url)
+
+    def session(self) -> Session:
+        """Open a new session; the caller closes it (use it as a context)."""
+        return self.session_factory()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | URL) -> Database:
+    """Open the database at a URL, creating or migrating its schema.
+
+    Raises:
+        DatabaseUnavailableError: it cannot be reached or opened.
+        SchemaTooNewError: a newer crm-desktop wrote it.
+    """
+    parsed = normalize_url(url)
+    engine = make_engine(parsed)
+    try:
+        revision = migrate.upgrade(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        raise DatabaseUnavailableError(
+            f"Cannot open the database {describe_url(parsed)}: "
+            f"{_first_line(exc.orig)}"
+        ) from exc
+    except Exception:
+        engine.dispose()
+        raise
+    logger.info("opened %s at schema %s", describe_url(parsed), revision)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    return Database(parsed, engine, factory, revision)
+
+
+def _first_line(error: BaseException | None) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]

@@ -1,0 +1,1 @@
+"""Readers and writers for contact files, and the import pipeline."""
