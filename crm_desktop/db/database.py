@@ -58,8 +58,7 @@ def open_database(url: str | URL) -> Database:
     except OperationalError as exc:
         engine.dispose()
         raise DatabaseUnavailableError(
-            f"Cannot open the database {describe_url(parsed)}: "
-            f"{_first_line(exc.orig)}"
+            f"Cannot open the database {describe_url(parsed)}: {_first_line(exc.orig)}"
         ) from exc
     except Exception:
         engine.dispose()

@@ -43,8 +43,7 @@ def normalize_url(url: str | URL) -> URL:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
         raise DatabaseUnavailableError(
-            f"crm-desktop works with SQLite and PostgreSQL, not "
-            f"'{parsed.drivername}'."
+            f"crm-desktop works with SQLite and PostgreSQL, not '{parsed.drivername}'."
         )
     return parsed
 
@@ -72,12 +71,20 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     # NOTE: foreign_keys is off on every new SQLite connection, and
     # synchronous cannot change inside a transaction, so both go here,
     # before SQLAlchemy opens one.
+    # WORKAROUND: the sqlite3 module's own transaction handling starts
+    # transactions late and breaks SAVEPOINT; with it off, _on_sqlite_begin
+    # starts each one, as SQLAlchemy's documentation advises.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _on_sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
@@ -95,6 +102,7 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
             **kwargs,
         )
         event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
     else:
         engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
     logger.debug("engine for %s", describe_url(parsed))

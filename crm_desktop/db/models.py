@@ -112,10 +112,20 @@ class User(Base):
 class Company(RecordMixin, Base):
     __tablename__ = "companies"
     __table_args__ = (
-        Index("ix_companies_sort_name", "sort_name", "id", sqlite_where=LIVE,
-              postgresql_where=LIVE),
-        Index("ix_companies_updated", "updated_at", "id", sqlite_where=LIVE,
-              postgresql_where=LIVE),
+        Index(
+            "ix_companies_sort_name",
+            "sort_name",
+            "id",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
+        Index(
+            "ix_companies_updated",
+            "updated_at",
+            "id",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,14 +147,34 @@ class Company(RecordMixin, Base):
 class Contact(RecordMixin, Base):
     __tablename__ = "contacts"
     __table_args__ = (
-        Index("ix_contacts_sort_name", "sort_name", "id", sqlite_where=LIVE,
-              postgresql_where=LIVE),
-        Index("ix_contacts_sort_company", "sort_company", "id",
-              sqlite_where=LIVE, postgresql_where=LIVE),
-        Index("ix_contacts_primary_email", "primary_email", "id",
-              sqlite_where=LIVE, postgresql_where=LIVE),
-        Index("ix_contacts_updated", "updated_at", "id", sqlite_where=LIVE,
-              postgresql_where=LIVE),
+        Index(
+            "ix_contacts_sort_name",
+            "sort_name",
+            "id",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
+        Index(
+            "ix_contacts_sort_company",
+            "sort_company",
+            "id",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
+        Index(
+            "ix_contacts_primary_email",
+            "primary_email",
+            "id",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
+        Index(
+            "ix_contacts_updated",
+            "updated_at",
+            "id",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -330,14 +360,33 @@ class Deal(RecordMixin, Base):
     __tablename__ = "deals"
     __table_args__ = (
         CheckConstraint("amount >= 0", name="amount"),
-        Index("ix_deals_sort_title", "sort_title", "id", sqlite_where=LIVE,
-              postgresql_where=LIVE),
-        Index("ix_deals_stage", "stage_id", "id", sqlite_where=LIVE,
-              postgresql_where=LIVE),
-        Index("ix_deals_expected_close", "expected_close", "id",
-              sqlite_where=LIVE, postgresql_where=LIVE),
-        Index("ix_deals_amount", "amount", "id", sqlite_where=LIVE,
-              postgresql_where=LIVE),
+        Index(
+            "ix_deals_sort_title",
+            "sort_title",
+            "id",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
+        Index(
+            "ix_deals_stage", "stage_id", "id", sqlite_where=LIVE, postgresql_where=LIVE
+        ),
+        Index(
+            "ix_deals_expected_close",
+            "expected_close",
+            "id",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
+        Index(
+            "ix_deals_amount", "amount", "id", sqlite_where=LIVE, postgresql_where=LIVE
+        ),
+        Index(
+            "ix_deals_updated",
+            "updated_at",
+            "id",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -367,10 +416,27 @@ class Activity(RecordMixin, Base):
         CheckConstraint(
             "kind IN ('call', 'meeting', 'email', 'note', 'task')", name="kind"
         ),
-        Index("ix_activities_due", "due_at", "id", sqlite_where=LIVE,
-              postgresql_where=LIVE),
-        Index("ix_activities_sort_subject", "sort_subject", "id",
-              sqlite_where=LIVE, postgresql_where=LIVE),
+        Index(
+            "ix_activities_due",
+            "due_at",
+            "id",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
+        Index(
+            "ix_activities_updated",
+            "updated_at",
+            "id",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
+        Index(
+            "ix_activities_sort_subject",
+            "sort_subject",
+            "id",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,8 +18,18 @@ from sqlalchemy.sql import func
 
 # Letters that Unicode does not decompose into a base letter plus an accent.
 _EXTRA_FOLDS = str.maketrans(
-    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe",
-     "ı": "i", "ħ": "h", "ŧ": "t"}
+    {
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "æ": "ae",
+        "œ": "oe",
+        "ı": "i",
+        "ħ": "h",
+        "ŧ": "t",
+    }
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PHONE_LIKE = re.compile(r"^[\d\s+()./-]{4,}$")
@@ -56,9 +66,9 @@ def build_document(texts: Iterable[str], phone_digits: Iterable[str] = ()) -> st
 
 def is_phone_like(query: str) -> bool:
     """Tell whether a search looks like a phone number, not a name."""
-    return bool(_PHONE_LIKE.match(query.strip())) and sum(
-        c.isdigit() for c in query
-    ) >= 4
+    return (
+        bool(_PHONE_LIKE.match(query.strip())) and sum(c.isdigit() for c in query) >= 4
+    )
 
 
 def match_ids(table: Table, tokens: list[str], dialect: str) -> ColumnElement[bool]:
@@ -69,8 +79,10 @@ def match_ids(table: Table, tokens: list[str], dialect: str) -> ColumnElement[bo
     if dialect == "sqlite":
         fts = f"{table.name}_fts"
         expression = " ".join(f'"{token}"*' for token in tokens)
-        matching = select(literal_column("rowid")).select_from(text(fts)).where(
-            text(f"{fts} MATCH :fts_query").bindparams(fts_query=expression)
+        matching = (
+            select(literal_column("rowid"))
+            .select_from(text(fts))
+            .where(text(f"{fts} MATCH :fts_query").bindparams(fts_query=expression))
         )
         return table.c.id.in_(matching)
     expression = " & ".join(f"{token}:*" for token in tokens)

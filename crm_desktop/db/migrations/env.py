@@ -7,12 +7,20 @@ from alembic import context
 from crm_desktop.db.models import Base
 
 connection = context.config.attributes["connection"]
+
+
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    # The FTS5 tables and their shadow tables are made by hand in migrations.
+    return not (type_ == "table" and name is not None and "_fts" in name)
+
+
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()

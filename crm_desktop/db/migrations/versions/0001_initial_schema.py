@@ -535,6 +535,13 @@ def upgrade() -> None:
             postgresql_where=sa.text("deleted_at IS NULL"),
         )
         batch_op.create_index(
+            "ix_deals_updated",
+            ["updated_at", "id"],
+            unique=False,
+            sqlite_where=sa.text("deleted_at IS NULL"),
+            postgresql_where=sa.text("deleted_at IS NULL"),
+        )
+        batch_op.create_index(
             batch_op.f("ix_deals_company_id"), ["company_id"], unique=False
         )
         batch_op.create_index(
@@ -642,6 +649,13 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_activities_due",
             ["due_at", "id"],
+            unique=False,
+            sqlite_where=sa.text("deleted_at IS NULL"),
+            postgresql_where=sa.text("deleted_at IS NULL"),
+        )
+        batch_op.create_index(
+            "ix_activities_updated",
+            ["updated_at", "id"],
             unique=False,
             sqlite_where=sa.text("deleted_at IS NULL"),
             postgresql_where=sa.text("deleted_at IS NULL"),

@@ -1,0 +1,1 @@
+"""Business rules in plain Python: each call takes a session and the user."""

@@ -1,0 +1,101 @@
+"""Writing imported contacts: all valid records in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from crm_desktop.security.roles import CurrentUser
+from crm_desktop.services import companies, contacts, records_common
+from crm_desktop.services.errors import ValidationError
+from crm_desktop.services.records import ImportIssue, ParseResult
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    """What an import did (or, on a dry run, would do)."""
+
+    file: str
+    created: int = 0
+    updated: int = 0
+    skipped_empty: int = 0
+    rejected: list[ImportIssue] = field(default_factory=list)
+    warnings: list[ImportIssue] = field(default_factory=list)
+    contact_ids: list[int] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "created": self.created,
+            "updated": self.updated,
+            "skipped_empty": self.skipped_empty,
+            "rejected": [{"line": r.line, "reason": r.message} for r in self.rejected],
+            "warnings": [
+                {"line": w.line, "field": w.field, "message": w.message}
+                for w in self.warnings
+            ],
+        }
+
+
+def write_contacts(
+    session: Session,
+    user: CurrentUser,
+    parsed: ParseResult,
+    *,
+    file_name: str,
+    region: str,
+    dry_run: bool = False,
+) -> ImportSummary:
+    """Write every valid record of a parsed file, then commit (or roll back).
+
+    A record the contacts service refuses is reported as rejected with its
+    line; the others are written together. A dry run rolls everything back.
+
+    Raises:
+        PermissionDeniedError: the user may not write.
+    """
+    records_common.require_write(user)
+    summary = ImportSummary(
+        file=file_name,
+        skipped_empty=parsed.skipped_empty,
+        rejected=list(parsed.rejected),
+        warnings=list(parsed.warnings),
+    )
+    company_cache: dict[str, int] = {}
+    try:
+        for record in parsed.records:
+            try:
+                with session.begin_nested():
+                    company_id = companies.find_or_create(
+                        session, user, record.organization, company_cache
+                    )
+                    contact_id = contacts.create(
+                        session, user, record, region=region, company_id=company_id
+                    )
+            except ValidationError as exc:
+                summary.rejected.append(
+                    ImportIssue(record.line, exc.field, f"{exc.field}: {exc.reason}")
+                )
+                continue
+            summary.created += 1
+            summary.contact_ids.append(contact_id)
+        summary.rejected.sort(key=lambda issue: issue.line)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    logger.info(
+        "imported %s: %d created, %d rejected%s",
+        file_name,
+        summary.created,
+        len(summary.rejected),
+        " (dry run)" if dry_run else "",
+    )
+    return summary

@@ -1,0 +1,202 @@
+"""Lists of records, sorted and filtered in the database, paged by keyset.
+
+A page is asked for by the key of a row next to it (`after` or `before`),
+never by a row number, so a page deep in a million-row list costs what the
+first one costs. Only when no neighbouring key is known (a jump into the
+middle of a list) does a page fall back to OFFSET.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    func,
+    literal,
+    select,
+    tuple_,
+)
+from sqlalchemy.orm import Session
+
+from crm_desktop.db.search import is_phone_like, match_ids, words
+from crm_desktop.security.roles import CurrentUser, visible_to
+
+SortKey = tuple[Any, int]
+
+
+@dataclass(frozen=True, slots=True)
+class ListColumn:
+    """One column of a list: its title, what it shows and how it sorts."""
+
+    key: str
+    title: str
+    value: ColumnElement[Any]
+    # An indexed, non-null expression to sort by; None if it cannot sort.
+    sort: ColumnElement[Any] | None = None
+    kind: str = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class ListSpec:
+    """What a list shows: a table, its columns and how search terms match."""
+
+    name: str
+    table: Table
+    columns: tuple[ListColumn, ...]
+    default_sort: str
+    search_terms: Callable[[str, str], list[str]] = field(
+        default=lambda query, _region: words(query)
+    )
+
+    def column(self, key: str) -> ListColumn:
+        for column in self.columns:
+            if column.key == key:
+                return column
+        raise KeyError(key)
+
+    @property
+    def sortable(self) -> list[str]:
+        return [c.key for c in self.columns if c.sort is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class ListRequest:
+    """Which rows to show: sort, search, trash, and where the page starts."""
+
+    sort: str = ""
+    descending: bool = False
+    search: str = ""
+    trashed: bool = False
+    owner_id: int | None = None
+    region: str = "GB"
+
+
+@dataclass(frozen=True, slots=True)
+class ListRow:
+    """One row of a list: its id and version, the shown values, its key."""
+
+    id: int
+    version: int
+    values: tuple[Any, ...]
+    key: SortKey
+
+
+def _sort_column(spec: ListSpec, request: ListRequest) -> ColumnElement[Any]:
+    column = spec.column(request.sort or spec.default_sort)
+    if column.sort is None:
+        raise ValueError(f"the {spec.name} list cannot sort by {column.key}")
+    return column.sort
+
+
+def _filtered(
+    spec: ListSpec, user: CurrentUser, request: ListRequest, dialect: str
+) -> list[ColumnElement[bool]]:
+    table = spec.table
+    conditions: list[ColumnElement[bool]] = [
+        table.c.deleted_at.is_not(None)
+        if request.trashed
+        else table.c.deleted_at.is_(None),
+        visible_to(table, user),
+    ]
+    if request.owner_id is not None:
+        conditions.append(table.c.owner_id == request.owner_id)
+    terms = spec.search_terms(request.search, request.region)
+    if terms:
+        conditions.append(match_ids(table, terms, dialect))
+    return conditions
+
+
+def _base_query(
+    spec: ListSpec, user: CurrentUser, request: ListRequest, dialect: str
+) -> Select[Any]:
+    table = spec.table
+    sort = _sort_column(spec, request)
+    columns = [table.c.id, table.c.version, sort.label("sort_key")]
+    columns += [c.value.label(f"col_{c.key}") for c in spec.columns]
+    return select(*columns).where(*_filtered(spec, user, request, dialect))
+
+
+def fetch_page(
+    session: Session,
+    user: CurrentUser,
+    spec: ListSpec,
+    request: ListRequest,
+    *,
+    after: SortKey | None = None,
+    before: SortKey | None = None,
+    offset: int = 0,
+    from_end: bool = False,
+    limit: int = 100,
+) -> list[ListRow]:
+    """Return up to `limit` rows in list order.
+
+    Args:
+        after: the key of the row just before the page (keyset, forwards).
+        before: the key of the row just after the page (keyset, backwards).
+        offset: rows to skip when neither key is given (slow deep down).
+        from_end: count `offset` from the end of the list instead.
+    """
+    dialect = session.get_bind().dialect.name
+    table = spec.table
+    sort = _sort_column(spec, request)
+    query = _base_query(spec, user, request, dialect)
+    backwards = before is not None or from_end
+    # The direction rows are read in: list order, or its reverse when paging
+    # back from `before` or from the end.
+    descending = request.descending != backwards
+    anchor = after if after is not None else before
+    if anchor is not None:
+        query = query.where(_beyond(sort, table, anchor, descending))
+    order = (sort.desc(), table.c.id.desc()) if descending else (sort, table.c.id)
+    query = query.order_by(*order).limit(limit)
+    if anchor is None and offset:
+        query = query.offset(offset)
+    rows = [
+        ListRow(r.id, r.version, tuple(r[3:]), (r.sort_key, r.id))
+        for r in session.execute(query)
+    ]
+    if backwards:
+        rows.reverse()
+    return rows
+
+
+def _beyond(
+    sort: ColumnElement[Any], table: Table, key: SortKey, descending: bool
+) -> ColumnElement[bool]:
+    row_value = tuple_(sort, table.c.id)
+    # The key's value is bound with the sort column's type, so a UTC time is
+    # written the way the column stores it.
+    value, row_id = key
+    anchor = tuple_(literal(value, sort.type), literal(row_id))
+    return row_value < anchor if descending else row_value > anchor
+
+
+def count(
+    session: Session, user: CurrentUser, spec: ListSpec, request: ListRequest
+) -> int:
+    """Return how many rows the list has with this search and filter."""
+    dialect = session.get_bind().dialect.name
+    query = select(func.count()).select_from(spec.table)
+    query = query.where(*_filtered(spec, user, request, dialect))
+    return int(session.scalar(query) or 0)
+
+
+def phone_aware_terms(region_default: str) -> Callable[[str, str], list[str]]:
+    """Return a search-term builder that turns a phone number into digits."""
+    from crm_desktop.services.phones import normalize_phone
+    from crm_desktop.services.records_common import phone_forms
+
+    def terms(query: str, region: str) -> list[str]:
+        if not is_phone_like(query):
+            return words(query)
+        parsed = normalize_phone(query, region or region_default)
+        if parsed.e164:
+            return [parsed.e164.lstrip("+")]
+        return phone_forms(query, None)[:1]
+
+    return terms

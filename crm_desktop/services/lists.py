@@ -1,0 +1,117 @@
+"""The lists the main window shows: their columns and how they sort."""
+
+from __future__ import annotations
+
+from sqlalchemy import Table
+
+from crm_desktop.db.models import Activity, Company, Contact, Deal
+from crm_desktop.services.listing import ListColumn, ListSpec, phone_aware_terms
+
+
+def _table(model: type) -> Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+_contacts = _table(Contact)
+_companies = _table(Company)
+_deals = _table(Deal)
+_activities = _table(Activity)
+
+CONTACTS = ListSpec(
+    name="contacts",
+    table=_contacts,
+    columns=(
+        ListColumn("name", "Name", _contacts.c.display_name, _contacts.c.sort_name),
+        ListColumn(
+            "company", "Company", _contacts.c.organization, _contacts.c.sort_company
+        ),
+        ListColumn("job_title", "Job title", _contacts.c.job_title),
+        ListColumn(
+            "email", "Email", _contacts.c.primary_email, _contacts.c.primary_email
+        ),
+        ListColumn("phone", "Phone", _contacts.c.primary_phone, kind="phone"),
+        ListColumn("city", "City", _contacts.c.city),
+        ListColumn("owner", "Owner", _contacts.c.owner_id, kind="user"),
+        ListColumn(
+            "updated",
+            "Updated",
+            _contacts.c.updated_at,
+            _contacts.c.updated_at,
+            kind="datetime",
+        ),
+    ),
+    default_sort="name",
+    search_terms=phone_aware_terms("GB"),
+)
+
+COMPANIES = ListSpec(
+    name="companies",
+    table=_companies,
+    columns=(
+        ListColumn("name", "Name", _companies.c.name, _companies.c.sort_name),
+        ListColumn("industry", "Industry", _companies.c.industry),
+        ListColumn("phone", "Phone", _companies.c.phone_raw, kind="phone"),
+        ListColumn("website", "Website", _companies.c.website),
+        ListColumn("city", "City", _companies.c.city),
+        ListColumn("country", "Country", _companies.c.country),
+        ListColumn("owner", "Owner", _companies.c.owner_id, kind="user"),
+        ListColumn(
+            "updated",
+            "Updated",
+            _companies.c.updated_at,
+            _companies.c.updated_at,
+            kind="datetime",
+        ),
+    ),
+    default_sort="name",
+    search_terms=phone_aware_terms("GB"),
+)
+
+DEALS = ListSpec(
+    name="deals",
+    table=_deals,
+    columns=(
+        ListColumn("title", "Title", _deals.c.title, _deals.c.sort_title),
+        ListColumn(
+            "stage", "Stage", _deals.c.stage_id, _deals.c.stage_id, kind="stage"
+        ),
+        ListColumn("amount", "Amount", _deals.c.amount, _deals.c.amount, kind="money"),
+        ListColumn("currency", "Currency", _deals.c.currency),
+        ListColumn(
+            "expected_close", "Expected close", _deals.c.expected_close, kind="date"
+        ),
+        ListColumn("owner", "Owner", _deals.c.owner_id, kind="user"),
+        ListColumn(
+            "updated",
+            "Updated",
+            _deals.c.updated_at,
+            _deals.c.updated_at,
+            kind="datetime",
+        ),
+    ),
+    default_sort="title",
+)
+
+ACTIVITIES = ListSpec(
+    name="activities",
+    table=_activities,
+    columns=(
+        ListColumn(
+            "subject", "Subject", _activities.c.subject, _activities.c.sort_subject
+        ),
+        ListColumn("kind", "Type", _activities.c.kind, kind="activity_kind"),
+        ListColumn("due", "Due", _activities.c.due_at, kind="datetime"),
+        ListColumn("done", "Done", _activities.c.done_at, kind="datetime"),
+        ListColumn("owner", "Owner", _activities.c.owner_id, kind="user"),
+        ListColumn(
+            "updated",
+            "Updated",
+            _activities.c.updated_at,
+            _activities.c.updated_at,
+            kind="datetime",
+        ),
+    ),
+    default_sort="updated",
+)
+
+ALL = {spec.name: spec for spec in (CONTACTS, COMPANIES, DEALS, ACTIVITIES)}

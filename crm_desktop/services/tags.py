@@ -1,0 +1,37 @@
+"""Tags (groups): labels shared by contacts and companies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_desktop.db.models import ContactTag, Tag
+
+
+def ensure(session: Session, names: Iterable[str]) -> list[int]:
+    """Return the ids of tags with these names, creating the missing ones."""
+    wanted = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+    if not wanted:
+        return []
+    existing = dict(
+        session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(wanted))).tuples()
+    )
+    for name in wanted:
+        if name not in existing:
+            tag = Tag(name=name)
+            session.add(tag)
+            session.flush()
+            existing[name] = tag.id
+    return [existing[name] for name in wanted]
+
+
+def for_contact(session: Session, contact_id: int) -> list[str]:
+    query = (
+        select(Tag.name)
+        .join(ContactTag, ContactTag.tag_id == Tag.id)
+        .where(ContactTag.contact_id == contact_id)
+        .order_by(Tag.name)
+    )
+    return list(session.scalars(query))
