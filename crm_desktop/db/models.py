@@ -24,7 +24,10 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    false,
+    func,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -73,13 +76,21 @@ class RecordMixin:
     def updated_by_id(cls) -> Mapped[int | None]:  # noqa: N805
         return mapped_column(_user_fk("SET NULL"))
 
-    is_shared: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    is_shared: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(
+        default=utcnow, server_default=func.current_timestamp()
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        default=utcnow, server_default=func.current_timestamp()
+    )
+    version: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=1, server_default="1"
+    )
     deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     # Folded text the full-text index is built on (see db/search.py).
-    search_doc: Mapped[str] = mapped_column(Text, default="")
+    search_doc: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
@@ -96,17 +107,25 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
-    full_name: Mapped[str] = mapped_column(String(200), default="")
-    email: Mapped[str] = mapped_column(String(320), default="")
-    role: Mapped[str] = mapped_column(String(16), default="staff")
+    full_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    email: Mapped[str] = mapped_column(String(320), default="", server_default="")
+    role: Mapped[str] = mapped_column(
+        String(16), default="staff", server_default="staff"
+    )
     password_hash: Mapped[str] = mapped_column(String(255))
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_active: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
     team_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(default=None)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        default=utcnow, server_default=func.current_timestamp()
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        default=utcnow, server_default=func.current_timestamp()
+    )
 
 
 class Company(RecordMixin, Base):
@@ -130,18 +149,18 @@ class Company(RecordMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
-    sort_name: Mapped[str] = mapped_column(String(300), default="")
-    domain: Mapped[str] = mapped_column(String(255), default="")
-    industry: Mapped[str] = mapped_column(String(120), default="")
-    phone_raw: Mapped[str] = mapped_column(String(64), default="")
+    sort_name: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    domain: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    industry: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    phone_raw: Mapped[str] = mapped_column(String(64), default="", server_default="")
     phone_e164: Mapped[str | None] = mapped_column(String(20), default=None)
-    website: Mapped[str] = mapped_column(String(500), default="")
-    street: Mapped[str] = mapped_column(Text, default="")
-    city: Mapped[str] = mapped_column(String(120), default="")
-    region: Mapped[str] = mapped_column(String(120), default="")
-    postcode: Mapped[str] = mapped_column(String(32), default="")
-    country: Mapped[str] = mapped_column(String(120), default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    street: Mapped[str] = mapped_column(Text, default="", server_default="")
+    city: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    region: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    postcode: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    country: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Contact(RecordMixin, Base):
@@ -181,32 +200,44 @@ class Contact(RecordMixin, Base):
     company_id: Mapped[int | None] = mapped_column(
         ForeignKey("companies.id", ondelete="SET NULL"), index=True
     )
-    display_name: Mapped[str] = mapped_column(String(300), default="")
-    sort_name: Mapped[str] = mapped_column(String(300), default="")
-    prefix: Mapped[str] = mapped_column(String(40), default="")
-    given_name: Mapped[str] = mapped_column(String(120), default="")
-    middle_name: Mapped[str] = mapped_column(String(120), default="")
-    family_name: Mapped[str] = mapped_column(String(120), default="")
-    suffix: Mapped[str] = mapped_column(String(40), default="")
-    nickname: Mapped[str] = mapped_column(String(120), default="")
-    organization: Mapped[str] = mapped_column(String(300), default="")
-    sort_company: Mapped[str] = mapped_column(String(300), default="")
-    department: Mapped[str] = mapped_column(String(200), default="")
-    job_title: Mapped[str] = mapped_column(String(200), default="")
+    display_name: Mapped[str] = mapped_column(
+        String(300), default="", server_default=""
+    )
+    sort_name: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    prefix: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    given_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    middle_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    family_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    suffix: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    nickname: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    organization: Mapped[str] = mapped_column(
+        String(300), default="", server_default=""
+    )
+    sort_company: Mapped[str] = mapped_column(
+        String(300), default="", server_default=""
+    )
+    department: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    job_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
     birthday_year: Mapped[int | None] = mapped_column(SmallInteger)
     birthday_month: Mapped[int | None] = mapped_column(SmallInteger)
     birthday_day: Mapped[int | None] = mapped_column(SmallInteger)
     anniversary_year: Mapped[int | None] = mapped_column(SmallInteger)
     anniversary_month: Mapped[int | None] = mapped_column(SmallInteger)
     anniversary_day: Mapped[int | None] = mapped_column(SmallInteger)
-    lead_source: Mapped[str] = mapped_column(String(60), default="")
-    status: Mapped[str] = mapped_column(String(30), default="active")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    lead_source: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    status: Mapped[str] = mapped_column(
+        String(30), default="active", server_default="active"
+    )
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Kept in step with the child tables by the contacts service so that a
     # list page is one indexed read of one table.
-    primary_email: Mapped[str] = mapped_column(String(320), default="")
-    primary_phone: Mapped[str] = mapped_column(String(64), default="")
-    city: Mapped[str] = mapped_column(String(120), default="")
+    primary_email: Mapped[str] = mapped_column(
+        String(320), default="", server_default=""
+    )
+    primary_phone: Mapped[str] = mapped_column(
+        String(64), default="", server_default=""
+    )
+    city: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
 
 class ContactEmail(Base):
@@ -219,9 +250,13 @@ class ContactEmail(Base):
     )
     value: Mapped[str] = mapped_column(String(320))
     email_key: Mapped[str] = mapped_column(String(320))
-    label: Mapped[str] = mapped_column(String(60), default="other")
-    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
-    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    label: Mapped[str] = mapped_column(
+        String(60), default="other", server_default="other"
+    )
+    is_primary: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    position: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
 
 
 class ContactPhone(Base):
@@ -235,9 +270,13 @@ class ContactPhone(Base):
     raw: Mapped[str] = mapped_column(String(64))
     e164: Mapped[str | None] = mapped_column(String(20))
     extension: Mapped[str | None] = mapped_column(String(20))
-    label: Mapped[str] = mapped_column(String(60), default="other")
-    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
-    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    label: Mapped[str] = mapped_column(
+        String(60), default="other", server_default="other"
+    )
+    is_primary: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    position: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
 
 
 class ContactAddress(Base):
@@ -247,13 +286,15 @@ class ContactAddress(Base):
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
     )
-    label: Mapped[str] = mapped_column(String(60), default="other")
-    street: Mapped[str] = mapped_column(Text, default="")
-    city: Mapped[str] = mapped_column(String(120), default="")
-    region: Mapped[str] = mapped_column(String(120), default="")
-    postcode: Mapped[str] = mapped_column(String(32), default="")
-    country: Mapped[str] = mapped_column(String(120), default="")
-    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    label: Mapped[str] = mapped_column(
+        String(60), default="other", server_default="other"
+    )
+    street: Mapped[str] = mapped_column(Text, default="", server_default="")
+    city: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    region: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    postcode: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    country: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    position: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
 
 
 class ContactUrl(Base):
@@ -264,8 +305,10 @@ class ContactUrl(Base):
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
     )
     value: Mapped[str] = mapped_column(String(1000))
-    label: Mapped[str] = mapped_column(String(60), default="other")
-    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    label: Mapped[str] = mapped_column(
+        String(60), default="other", server_default="other"
+    )
+    position: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
 
 
 class Tag(Base):
@@ -310,7 +353,7 @@ class CustomField(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     entity: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(120))
-    label: Mapped[str] = mapped_column(String(200), default="")
+    label: Mapped[str] = mapped_column(String(200), default="", server_default="")
     type: Mapped[str] = mapped_column(String(8))
 
 
@@ -352,8 +395,10 @@ class PipelineStage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     position: Mapped[int] = mapped_column(SmallInteger)
-    probability: Mapped[int] = mapped_column(SmallInteger, default=0)
-    kind: Mapped[str] = mapped_column(String(8), default="open")
+    probability: Mapped[int] = mapped_column(
+        SmallInteger, default=0, server_default="0"
+    )
+    kind: Mapped[str] = mapped_column(String(8), default="open", server_default="open")
 
 
 class Deal(RecordMixin, Base):
@@ -391,7 +436,7 @@ class Deal(RecordMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
-    sort_title: Mapped[str] = mapped_column(String(300), default="")
+    sort_title: Mapped[str] = mapped_column(String(300), default="", server_default="")
     company_id: Mapped[int | None] = mapped_column(
         ForeignKey("companies.id", ondelete="SET NULL"), index=True
     )
@@ -401,13 +446,17 @@ class Deal(RecordMixin, Base):
     stage_id: Mapped[int] = mapped_column(
         ForeignKey("pipeline_stages.id", ondelete="RESTRICT")
     )
-    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
-    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    amount: Mapped[Decimal] = mapped_column(
+        Numeric(14, 2), default=Decimal(0), server_default="0"
+    )
+    currency: Mapped[str] = mapped_column(
+        String(3), default="EUR", server_default="EUR"
+    )
     expected_close: Mapped[dt.date | None] = mapped_column(Date)
     closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
-    lost_reason: Mapped[str] = mapped_column(Text, default="")
-    lead_source: Mapped[str] = mapped_column(String(60), default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    lost_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    lead_source: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Activity(RecordMixin, Base):
@@ -442,8 +491,10 @@ class Activity(RecordMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(8))
     subject: Mapped[str] = mapped_column(String(300))
-    sort_subject: Mapped[str] = mapped_column(String(300), default="")
-    body: Mapped[str] = mapped_column(Text, default="")
+    sort_subject: Mapped[str] = mapped_column(
+        String(300), default="", server_default=""
+    )
+    body: Mapped[str] = mapped_column(Text, default="", server_default="")
     due_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     done_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     duration_minutes: Mapped[int | None] = mapped_column(Integer)

@@ -133,7 +133,7 @@ def parse_target(text: str, slot: str = "") -> Target:
         return Target("field", cleaned)
     if kind in ("email", "phone", "url"):
         label = standard_label(rest) if rest.strip() else DEFAULT_LABEL
-        return Target(kind, label=label, slot=slot)
+        return Target(cast(TargetKind, kind), label=label, slot=slot)
     if cleaned.startswith("address.") or kind == "address":
         return _address_target(cleaned)
     if kind == "custom":
@@ -362,7 +362,8 @@ _LABELLED = {
     "tel": "phone", "telefon": "phone", "telefonnummer": "phone",
     "telefono": "phone", "numerodetelephone": "phone",
     "address": "address:street", "street": "address:street",
-    "streetaddress": "address:street", "adresse": "address:street",
+    "streetaddress": "address:street", "addressline": "address:street",
+    "adresse": "address:street",
     "rue": "address:street", "strasse": "address:street",
     "anschrift": "address:street", "direccion": "address:street",
     "calle": "address:street",

@@ -445,7 +445,7 @@ def _custom_values(session: Session, contact_id: int) -> list[CustomValue]:
         .order_by(CustomField.name)
     )
     values: list[CustomValue] = []
-    for field, value in session.execute(query).tuples():
+    for field, value in session.execute(query).all():
         stored: str | Decimal | dt.date | None = {
             "text": value.text_value,
             "number": value.number_value,

@@ -83,7 +83,7 @@ def normalize_phone(raw: str, region: str | None) -> PhoneParse:
     text = _EXTENSION_WORD.sub(r" ext. \1", raw.strip())
     if not text:
         return PhoneParse(raw, None, None, "the phone number is empty")
-    if _SCIENTIFIC.match(text):
+    if is_scientific_notation(text):
         problem = (
             f"'{text}' is in scientific notation (E+): a spreadsheet stored the "
             "phone number as a number and its last digits are lost"
@@ -99,6 +99,18 @@ def normalize_phone(raw: str, region: str | None) -> PhoneParse:
         return PhoneParse(raw, None, None, _invalid_reason(text, region))
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return PhoneParse(raw, e164, number.extension or None, None)
+
+
+def is_scientific_notation(value: str) -> bool:
+    """Tell whether a value is a number in spreadsheet scientific notation.
+
+    Args:
+        value: A cell value, such as '4.42079E+11'.
+
+    Returns:
+        True for values like '4.42079E+11' or '2,0795E+10'.
+    """
+    return _SCIENTIFIC.match(value.strip()) is not None
 
 
 def format_phone(e164: str, region: str, international: bool = False) -> str:

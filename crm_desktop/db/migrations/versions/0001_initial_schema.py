@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 20:14:19.611302
+Create Date: 2026-12-03 20:19:47.438239
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "custom_fields",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("entity", sa.String(length=16), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
-        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column("label", sa.String(length=200), server_default="", nullable=False),
         sa.Column("type", sa.String(length=8), nullable=False),
         sa.CheckConstraint(
             "entity IN ('contact', 'company')", name=op.f("ck_custom_fields_entity")
@@ -43,8 +42,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("position", sa.SmallInteger(), nullable=False),
-        sa.Column("probability", sa.SmallInteger(), nullable=False),
-        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("probability", sa.SmallInteger(), server_default="0", nullable=False),
+        sa.Column("kind", sa.String(length=8), server_default="open", nullable=False),
         sa.CheckConstraint(
             "kind IN ('open', 'won', 'lost')", name=op.f("ck_pipeline_stages_kind")
         ),
@@ -71,17 +70,29 @@ def upgrade() -> None:
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("username", sa.String(length=64), nullable=False),
-        sa.Column("full_name", sa.String(length=200), nullable=False),
-        sa.Column("email", sa.String(length=320), nullable=False),
-        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column(
+            "full_name", sa.String(length=200), server_default="", nullable=False
+        ),
+        sa.Column("email", sa.String(length=320), server_default="", nullable=False),
+        sa.Column("role", sa.String(length=16), server_default="staff", nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=False),
-        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("is_active", sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.Column("team_id", sa.Integer(), nullable=True),
-        sa.Column("failed_logins", sa.Integer(), nullable=False),
+        sa.Column("failed_logins", sa.Integer(), server_default="0", nullable=False),
         sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
         sa.CheckConstraint(
             "role IN ('admin', 'manager', 'staff', 'read_only')",
             name=op.f("ck_users_role"),
@@ -119,24 +130,36 @@ def upgrade() -> None:
         "companies",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=300), nullable=False),
-        sa.Column("sort_name", sa.String(length=300), nullable=False),
-        sa.Column("domain", sa.String(length=255), nullable=False),
-        sa.Column("industry", sa.String(length=120), nullable=False),
-        sa.Column("phone_raw", sa.String(length=64), nullable=False),
+        sa.Column(
+            "sort_name", sa.String(length=300), server_default="", nullable=False
+        ),
+        sa.Column("domain", sa.String(length=255), server_default="", nullable=False),
+        sa.Column("industry", sa.String(length=120), server_default="", nullable=False),
+        sa.Column("phone_raw", sa.String(length=64), server_default="", nullable=False),
         sa.Column("phone_e164", sa.String(length=20), nullable=True),
-        sa.Column("website", sa.String(length=500), nullable=False),
-        sa.Column("street", sa.Text(), nullable=False),
-        sa.Column("city", sa.String(length=120), nullable=False),
-        sa.Column("region", sa.String(length=120), nullable=False),
-        sa.Column("postcode", sa.String(length=32), nullable=False),
-        sa.Column("country", sa.String(length=120), nullable=False),
-        sa.Column("notes", sa.Text(), nullable=False),
-        sa.Column("is_shared", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("website", sa.String(length=500), server_default="", nullable=False),
+        sa.Column("street", sa.Text(), server_default="", nullable=False),
+        sa.Column("city", sa.String(length=120), server_default="", nullable=False),
+        sa.Column("region", sa.String(length=120), server_default="", nullable=False),
+        sa.Column("postcode", sa.String(length=32), server_default="", nullable=False),
+        sa.Column("country", sa.String(length=120), server_default="", nullable=False),
+        sa.Column("notes", sa.Text(), server_default="", nullable=False),
+        sa.Column("is_shared", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("search_doc", sa.Text(), nullable=False),
+        sa.Column("search_doc", sa.Text(), server_default="", nullable=False),
         sa.Column("owner_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
@@ -229,36 +252,72 @@ def upgrade() -> None:
         "contacts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("company_id", sa.Integer(), nullable=True),
-        sa.Column("display_name", sa.String(length=300), nullable=False),
-        sa.Column("sort_name", sa.String(length=300), nullable=False),
-        sa.Column("prefix", sa.String(length=40), nullable=False),
-        sa.Column("given_name", sa.String(length=120), nullable=False),
-        sa.Column("middle_name", sa.String(length=120), nullable=False),
-        sa.Column("family_name", sa.String(length=120), nullable=False),
-        sa.Column("suffix", sa.String(length=40), nullable=False),
-        sa.Column("nickname", sa.String(length=120), nullable=False),
-        sa.Column("organization", sa.String(length=300), nullable=False),
-        sa.Column("sort_company", sa.String(length=300), nullable=False),
-        sa.Column("department", sa.String(length=200), nullable=False),
-        sa.Column("job_title", sa.String(length=200), nullable=False),
+        sa.Column(
+            "display_name", sa.String(length=300), server_default="", nullable=False
+        ),
+        sa.Column(
+            "sort_name", sa.String(length=300), server_default="", nullable=False
+        ),
+        sa.Column("prefix", sa.String(length=40), server_default="", nullable=False),
+        sa.Column(
+            "given_name", sa.String(length=120), server_default="", nullable=False
+        ),
+        sa.Column(
+            "middle_name", sa.String(length=120), server_default="", nullable=False
+        ),
+        sa.Column(
+            "family_name", sa.String(length=120), server_default="", nullable=False
+        ),
+        sa.Column("suffix", sa.String(length=40), server_default="", nullable=False),
+        sa.Column("nickname", sa.String(length=120), server_default="", nullable=False),
+        sa.Column(
+            "organization", sa.String(length=300), server_default="", nullable=False
+        ),
+        sa.Column(
+            "sort_company", sa.String(length=300), server_default="", nullable=False
+        ),
+        sa.Column(
+            "department", sa.String(length=200), server_default="", nullable=False
+        ),
+        sa.Column(
+            "job_title", sa.String(length=200), server_default="", nullable=False
+        ),
         sa.Column("birthday_year", sa.SmallInteger(), nullable=True),
         sa.Column("birthday_month", sa.SmallInteger(), nullable=True),
         sa.Column("birthday_day", sa.SmallInteger(), nullable=True),
         sa.Column("anniversary_year", sa.SmallInteger(), nullable=True),
         sa.Column("anniversary_month", sa.SmallInteger(), nullable=True),
         sa.Column("anniversary_day", sa.SmallInteger(), nullable=True),
-        sa.Column("lead_source", sa.String(length=60), nullable=False),
-        sa.Column("status", sa.String(length=30), nullable=False),
-        sa.Column("notes", sa.Text(), nullable=False),
-        sa.Column("primary_email", sa.String(length=320), nullable=False),
-        sa.Column("primary_phone", sa.String(length=64), nullable=False),
-        sa.Column("city", sa.String(length=120), nullable=False),
-        sa.Column("is_shared", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column(
+            "lead_source", sa.String(length=60), server_default="", nullable=False
+        ),
+        sa.Column(
+            "status", sa.String(length=30), server_default="active", nullable=False
+        ),
+        sa.Column("notes", sa.Text(), server_default="", nullable=False),
+        sa.Column(
+            "primary_email", sa.String(length=320), server_default="", nullable=False
+        ),
+        sa.Column(
+            "primary_phone", sa.String(length=64), server_default="", nullable=False
+        ),
+        sa.Column("city", sa.String(length=120), server_default="", nullable=False),
+        sa.Column("is_shared", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("search_doc", sa.Text(), nullable=False),
+        sa.Column("search_doc", sa.Text(), server_default="", nullable=False),
         sa.Column("owner_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
@@ -328,13 +387,15 @@ def upgrade() -> None:
         "contact_addresses",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("contact_id", sa.Integer(), nullable=False),
-        sa.Column("label", sa.String(length=60), nullable=False),
-        sa.Column("street", sa.Text(), nullable=False),
-        sa.Column("city", sa.String(length=120), nullable=False),
-        sa.Column("region", sa.String(length=120), nullable=False),
-        sa.Column("postcode", sa.String(length=32), nullable=False),
-        sa.Column("country", sa.String(length=120), nullable=False),
-        sa.Column("position", sa.SmallInteger(), nullable=False),
+        sa.Column(
+            "label", sa.String(length=60), server_default="other", nullable=False
+        ),
+        sa.Column("street", sa.Text(), server_default="", nullable=False),
+        sa.Column("city", sa.String(length=120), server_default="", nullable=False),
+        sa.Column("region", sa.String(length=120), server_default="", nullable=False),
+        sa.Column("postcode", sa.String(length=32), server_default="", nullable=False),
+        sa.Column("country", sa.String(length=120), server_default="", nullable=False),
+        sa.Column("position", sa.SmallInteger(), server_default="0", nullable=False),
         sa.ForeignKeyConstraint(
             ["contact_id"],
             ["contacts.id"],
@@ -377,9 +438,13 @@ def upgrade() -> None:
         sa.Column("contact_id", sa.Integer(), nullable=False),
         sa.Column("value", sa.String(length=320), nullable=False),
         sa.Column("email_key", sa.String(length=320), nullable=False),
-        sa.Column("label", sa.String(length=60), nullable=False),
-        sa.Column("is_primary", sa.Boolean(), nullable=False),
-        sa.Column("position", sa.SmallInteger(), nullable=False),
+        sa.Column(
+            "label", sa.String(length=60), server_default="other", nullable=False
+        ),
+        sa.Column(
+            "is_primary", sa.Boolean(), server_default=sa.false(), nullable=False
+        ),
+        sa.Column("position", sa.SmallInteger(), server_default="0", nullable=False),
         sa.ForeignKeyConstraint(
             ["contact_id"],
             ["contacts.id"],
@@ -403,9 +468,13 @@ def upgrade() -> None:
         sa.Column("raw", sa.String(length=64), nullable=False),
         sa.Column("e164", sa.String(length=20), nullable=True),
         sa.Column("extension", sa.String(length=20), nullable=True),
-        sa.Column("label", sa.String(length=60), nullable=False),
-        sa.Column("is_primary", sa.Boolean(), nullable=False),
-        sa.Column("position", sa.SmallInteger(), nullable=False),
+        sa.Column(
+            "label", sa.String(length=60), server_default="other", nullable=False
+        ),
+        sa.Column(
+            "is_primary", sa.Boolean(), server_default=sa.false(), nullable=False
+        ),
+        sa.Column("position", sa.SmallInteger(), server_default="0", nullable=False),
         sa.ForeignKeyConstraint(
             ["contact_id"],
             ["contacts.id"],
@@ -448,8 +517,10 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("contact_id", sa.Integer(), nullable=False),
         sa.Column("value", sa.String(length=1000), nullable=False),
-        sa.Column("label", sa.String(length=60), nullable=False),
-        sa.Column("position", sa.SmallInteger(), nullable=False),
+        sa.Column(
+            "label", sa.String(length=60), server_default="other", nullable=False
+        ),
+        sa.Column("position", sa.SmallInteger(), server_default="0", nullable=False),
         sa.ForeignKeyConstraint(
             ["contact_id"],
             ["contacts.id"],
@@ -467,23 +538,44 @@ def upgrade() -> None:
         "deals",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=300), nullable=False),
-        sa.Column("sort_title", sa.String(length=300), nullable=False),
+        sa.Column(
+            "sort_title", sa.String(length=300), server_default="", nullable=False
+        ),
         sa.Column("company_id", sa.Integer(), nullable=True),
         sa.Column("contact_id", sa.Integer(), nullable=True),
         sa.Column("stage_id", sa.Integer(), nullable=False),
-        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
-        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column(
+            "amount",
+            sa.Numeric(precision=14, scale=2),
+            server_default="0",
+            nullable=False,
+        ),
+        sa.Column(
+            "currency", sa.String(length=3), server_default="EUR", nullable=False
+        ),
         sa.Column("expected_close", sa.Date(), nullable=True),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("lost_reason", sa.Text(), nullable=False),
-        sa.Column("lead_source", sa.String(length=60), nullable=False),
-        sa.Column("notes", sa.Text(), nullable=False),
-        sa.Column("is_shared", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("lost_reason", sa.Text(), server_default="", nullable=False),
+        sa.Column(
+            "lead_source", sa.String(length=60), server_default="", nullable=False
+        ),
+        sa.Column("notes", sa.Text(), server_default="", nullable=False),
+        sa.Column("is_shared", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("search_doc", sa.Text(), nullable=False),
+        sa.Column("search_doc", sa.Text(), server_default="", nullable=False),
         sa.Column("owner_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
@@ -535,13 +627,6 @@ def upgrade() -> None:
             postgresql_where=sa.text("deleted_at IS NULL"),
         )
         batch_op.create_index(
-            "ix_deals_updated",
-            ["updated_at", "id"],
-            unique=False,
-            sqlite_where=sa.text("deleted_at IS NULL"),
-            postgresql_where=sa.text("deleted_at IS NULL"),
-        )
-        batch_op.create_index(
             batch_op.f("ix_deals_company_id"), ["company_id"], unique=False
         )
         batch_op.create_index(
@@ -571,26 +656,45 @@ def upgrade() -> None:
             sqlite_where=sa.text("deleted_at IS NULL"),
             postgresql_where=sa.text("deleted_at IS NULL"),
         )
+        batch_op.create_index(
+            "ix_deals_updated",
+            ["updated_at", "id"],
+            unique=False,
+            sqlite_where=sa.text("deleted_at IS NULL"),
+            postgresql_where=sa.text("deleted_at IS NULL"),
+        )
 
     op.create_table(
         "activities",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("subject", sa.String(length=300), nullable=False),
-        sa.Column("sort_subject", sa.String(length=300), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column(
+            "sort_subject", sa.String(length=300), server_default="", nullable=False
+        ),
+        sa.Column("body", sa.Text(), server_default="", nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("duration_minutes", sa.Integer(), nullable=True),
         sa.Column("contact_id", sa.Integer(), nullable=True),
         sa.Column("company_id", sa.Integer(), nullable=True),
         sa.Column("deal_id", sa.Integer(), nullable=True),
-        sa.Column("is_shared", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("is_shared", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("search_doc", sa.Text(), nullable=False),
+        sa.Column("search_doc", sa.Text(), server_default="", nullable=False),
         sa.Column("owner_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
@@ -654,13 +758,6 @@ def upgrade() -> None:
             postgresql_where=sa.text("deleted_at IS NULL"),
         )
         batch_op.create_index(
-            "ix_activities_updated",
-            ["updated_at", "id"],
-            unique=False,
-            sqlite_where=sa.text("deleted_at IS NULL"),
-            postgresql_where=sa.text("deleted_at IS NULL"),
-        )
-        batch_op.create_index(
             batch_op.f("ix_activities_owner_id"), ["owner_id"], unique=False
         )
         batch_op.create_index(
@@ -670,7 +767,13 @@ def upgrade() -> None:
             sqlite_where=sa.text("deleted_at IS NULL"),
             postgresql_where=sa.text("deleted_at IS NULL"),
         )
-
+        batch_op.create_index(
+            "ix_activities_updated",
+            ["updated_at", "id"],
+            unique=False,
+            sqlite_where=sa.text("deleted_at IS NULL"),
+            postgresql_where=sa.text("deleted_at IS NULL"),
+        )
     create_search_indexes()
 
 
@@ -721,6 +824,11 @@ def downgrade() -> None:
 
     with op.batch_alter_table("activities", schema=None) as batch_op:
         batch_op.drop_index(
+            "ix_activities_updated",
+            sqlite_where=sa.text("deleted_at IS NULL"),
+            postgresql_where=sa.text("deleted_at IS NULL"),
+        )
+        batch_op.drop_index(
             "ix_activities_sort_subject",
             sqlite_where=sa.text("deleted_at IS NULL"),
             postgresql_where=sa.text("deleted_at IS NULL"),
@@ -737,6 +845,11 @@ def downgrade() -> None:
 
     op.drop_table("activities")
     with op.batch_alter_table("deals", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_deals_updated",
+            sqlite_where=sa.text("deleted_at IS NULL"),
+            postgresql_where=sa.text("deleted_at IS NULL"),
+        )
         batch_op.drop_index(
             "ix_deals_stage",
             sqlite_where=sa.text("deleted_at IS NULL"),

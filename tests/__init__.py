@@ -1,0 +1,1 @@
+"""Tests for crm_desktop, laid out like the package."""

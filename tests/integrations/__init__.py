@@ -1,0 +1,1 @@
+"""Tests for the file readers and writers."""
