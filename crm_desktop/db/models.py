@@ -57,6 +57,22 @@ class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UtcDateTime()}
 
 
+def _text(length: int | None = None, default: str = "") -> Any:
+    """A NOT NULL text column with the same default in Python and in SQL."""
+    kind = String(length) if length else Text
+    return mapped_column(kind, default=default, server_default=default)
+
+
+def _flag(default: bool) -> Any:
+    return mapped_column(
+        Boolean, default=default, server_default=true() if default else false()
+    )
+
+
+def _number(kind: type[Integer], default: int) -> Any:
+    return mapped_column(kind, default=default, server_default=str(default))
+
+
 def _user_fk(ondelete: str = "RESTRICT") -> Any:
     return ForeignKey("users.id", ondelete=ondelete)
 
@@ -90,7 +106,7 @@ class RecordMixin:
     )
     deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     # Folded text the full-text index is built on (see db/search.py).
-    search_doc: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_doc: Mapped[str] = _text()
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
@@ -107,8 +123,8 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
-    full_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    email: Mapped[str] = mapped_column(String(320), default="", server_default="")
+    full_name: Mapped[str] = _text(200)
+    email: Mapped[str] = _text(320)
     role: Mapped[str] = mapped_column(
         String(16), default="staff", server_default="staff"
     )
@@ -117,7 +133,7 @@ class User(Base):
         Boolean, default=True, server_default=true()
     )
     team_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failed_logins: Mapped[int] = _number(Integer, 0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     created_at: Mapped[dt.datetime] = mapped_column(
@@ -149,18 +165,18 @@ class Company(RecordMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
-    sort_name: Mapped[str] = mapped_column(String(300), default="", server_default="")
-    domain: Mapped[str] = mapped_column(String(255), default="", server_default="")
-    industry: Mapped[str] = mapped_column(String(120), default="", server_default="")
-    phone_raw: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    sort_name: Mapped[str] = _text(300)
+    domain: Mapped[str] = _text(255)
+    industry: Mapped[str] = _text(120)
+    phone_raw: Mapped[str] = _text(64)
     phone_e164: Mapped[str | None] = mapped_column(String(20), default=None)
-    website: Mapped[str] = mapped_column(String(500), default="", server_default="")
-    street: Mapped[str] = mapped_column(Text, default="", server_default="")
-    city: Mapped[str] = mapped_column(String(120), default="", server_default="")
-    region: Mapped[str] = mapped_column(String(120), default="", server_default="")
-    postcode: Mapped[str] = mapped_column(String(32), default="", server_default="")
-    country: Mapped[str] = mapped_column(String(120), default="", server_default="")
-    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    website: Mapped[str] = _text(500)
+    street: Mapped[str] = _text()
+    city: Mapped[str] = _text(120)
+    region: Mapped[str] = _text(120)
+    postcode: Mapped[str] = _text(32)
+    country: Mapped[str] = _text(120)
+    notes: Mapped[str] = _text()
 
 
 class Contact(RecordMixin, Base):
@@ -203,32 +219,32 @@ class Contact(RecordMixin, Base):
     display_name: Mapped[str] = mapped_column(
         String(300), default="", server_default=""
     )
-    sort_name: Mapped[str] = mapped_column(String(300), default="", server_default="")
-    prefix: Mapped[str] = mapped_column(String(40), default="", server_default="")
-    given_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
-    middle_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
-    family_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
-    suffix: Mapped[str] = mapped_column(String(40), default="", server_default="")
-    nickname: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    sort_name: Mapped[str] = _text(300)
+    prefix: Mapped[str] = _text(40)
+    given_name: Mapped[str] = _text(120)
+    middle_name: Mapped[str] = _text(120)
+    family_name: Mapped[str] = _text(120)
+    suffix: Mapped[str] = _text(40)
+    nickname: Mapped[str] = _text(120)
     organization: Mapped[str] = mapped_column(
         String(300), default="", server_default=""
     )
     sort_company: Mapped[str] = mapped_column(
         String(300), default="", server_default=""
     )
-    department: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    job_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    department: Mapped[str] = _text(200)
+    job_title: Mapped[str] = _text(200)
     birthday_year: Mapped[int | None] = mapped_column(SmallInteger)
     birthday_month: Mapped[int | None] = mapped_column(SmallInteger)
     birthday_day: Mapped[int | None] = mapped_column(SmallInteger)
     anniversary_year: Mapped[int | None] = mapped_column(SmallInteger)
     anniversary_month: Mapped[int | None] = mapped_column(SmallInteger)
     anniversary_day: Mapped[int | None] = mapped_column(SmallInteger)
-    lead_source: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    lead_source: Mapped[str] = _text(60)
     status: Mapped[str] = mapped_column(
         String(30), default="active", server_default="active"
     )
-    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    notes: Mapped[str] = _text()
     # Kept in step with the child tables by the contacts service so that a
     # list page is one indexed read of one table.
     primary_email: Mapped[str] = mapped_column(
@@ -237,7 +253,7 @@ class Contact(RecordMixin, Base):
     primary_phone: Mapped[str] = mapped_column(
         String(64), default="", server_default=""
     )
-    city: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    city: Mapped[str] = _text(120)
 
 
 class ContactEmail(Base):
@@ -256,7 +272,7 @@ class ContactEmail(Base):
     is_primary: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
-    position: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    position: Mapped[int] = _number(SmallInteger, 0)
 
 
 class ContactPhone(Base):
@@ -276,7 +292,7 @@ class ContactPhone(Base):
     is_primary: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
-    position: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    position: Mapped[int] = _number(SmallInteger, 0)
 
 
 class ContactAddress(Base):
@@ -289,12 +305,12 @@ class ContactAddress(Base):
     label: Mapped[str] = mapped_column(
         String(60), default="other", server_default="other"
     )
-    street: Mapped[str] = mapped_column(Text, default="", server_default="")
-    city: Mapped[str] = mapped_column(String(120), default="", server_default="")
-    region: Mapped[str] = mapped_column(String(120), default="", server_default="")
-    postcode: Mapped[str] = mapped_column(String(32), default="", server_default="")
-    country: Mapped[str] = mapped_column(String(120), default="", server_default="")
-    position: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    street: Mapped[str] = _text()
+    city: Mapped[str] = _text(120)
+    region: Mapped[str] = _text(120)
+    postcode: Mapped[str] = _text(32)
+    country: Mapped[str] = _text(120)
+    position: Mapped[int] = _number(SmallInteger, 0)
 
 
 class ContactUrl(Base):
@@ -308,7 +324,7 @@ class ContactUrl(Base):
     label: Mapped[str] = mapped_column(
         String(60), default="other", server_default="other"
     )
-    position: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    position: Mapped[int] = _number(SmallInteger, 0)
 
 
 class Tag(Base):
@@ -353,7 +369,7 @@ class CustomField(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     entity: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(120))
-    label: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    label: Mapped[str] = _text(200)
     type: Mapped[str] = mapped_column(String(8))
 
 
@@ -398,7 +414,7 @@ class PipelineStage(Base):
     probability: Mapped[int] = mapped_column(
         SmallInteger, default=0, server_default="0"
     )
-    kind: Mapped[str] = mapped_column(String(8), default="open", server_default="open")
+    kind: Mapped[str] = _text(8, "open")
 
 
 class Deal(RecordMixin, Base):
@@ -436,7 +452,7 @@ class Deal(RecordMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
-    sort_title: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    sort_title: Mapped[str] = _text(300)
     company_id: Mapped[int | None] = mapped_column(
         ForeignKey("companies.id", ondelete="SET NULL"), index=True
     )
@@ -454,9 +470,9 @@ class Deal(RecordMixin, Base):
     )
     expected_close: Mapped[dt.date | None] = mapped_column(Date)
     closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
-    lost_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
-    lead_source: Mapped[str] = mapped_column(String(60), default="", server_default="")
-    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    lost_reason: Mapped[str] = _text()
+    lead_source: Mapped[str] = _text(60)
+    notes: Mapped[str] = _text()
 
 
 class Activity(RecordMixin, Base):
@@ -494,7 +510,7 @@ class Activity(RecordMixin, Base):
     sort_subject: Mapped[str] = mapped_column(
         String(300), default="", server_default=""
     )
-    body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    body: Mapped[str] = _text()
     due_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     done_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
