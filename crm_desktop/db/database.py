@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine.url import URL
@@ -44,14 +45,21 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str | URL) -> Database:
+def open_database(url: str | URL, *, create: bool = True) -> Database:
     """Open the database at a URL, creating or migrating its schema.
+
+    Args:
+        create: make a new SQLite file when there is none; otherwise a
+            missing file is an error (a mistyped path must not quietly
+            become an empty database).
 
     Raises:
         DatabaseUnavailableError: it cannot be reached or opened.
         SchemaTooNewError: a newer crm-desktop wrote it.
     """
     parsed = normalize_url(url)
+    if not create and parsed.get_backend_name() == "sqlite":
+        _require_sqlite_file(parsed)
     engine = make_engine(parsed)
     try:
         revision = migrate.upgrade(engine)
@@ -66,6 +74,15 @@ def open_database(url: str | URL) -> Database:
     logger.info("opened %s at schema %s", describe_url(parsed), revision)
     factory = sessionmaker(engine, expire_on_commit=False)
     return Database(parsed, engine, factory, revision)
+
+
+def _require_sqlite_file(url: URL) -> None:
+    path = url.database
+    if path and path != ":memory:" and not Path(path).expanduser().is_file():
+        raise DatabaseUnavailableError(
+            f"There is no database file at {path}; create one with "
+            "'crm-desktop init' or check the path."
+        )
 
 
 def _first_line(error: BaseException | None) -> str:

@@ -15,9 +15,8 @@ def ensure(session: Session, names: Iterable[str]) -> list[int]:
     wanted = list(dict.fromkeys(n.strip() for n in names if n.strip()))
     if not wanted:
         return []
-    existing = dict(
-        session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(wanted))).tuples()
-    )
+    query = select(Tag.name, Tag.id).where(Tag.name.in_(wanted))
+    existing = {name: tag_id for name, tag_id in session.execute(query)}
     for name in wanted:
         if name not in existing:
             tag = Tag(name=name)

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
+from crm_desktop.db.migrations.env_filters import include_name
 from crm_desktop.db.models import Base
 
 connection = context.config.attributes["connection"]
-
-
-def include_name(name: str | None, type_: str, _parents: object) -> bool:
-    # The FTS5 tables and their shadow tables are made by hand in migrations.
-    return not (type_ == "table" and name is not None and "_fts" in name)
-
 
 context.configure(
     connection=connection,

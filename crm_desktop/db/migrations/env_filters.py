@@ -1,0 +1,14 @@
+"""What Alembic's comparison leaves out: search objects migrations make by hand."""
+
+from __future__ import annotations
+
+
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """Leave out the FTS5 tables (SQLite) and the GIN search indexes (PG)."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return "_fts" not in name
+    if type_ == "index":
+        return not name.endswith("_search")
+    return True
