@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+
 from crm_desktop import paths
 from crm_desktop.db.database import Database, open_database
 from crm_desktop.db.errors import DatabaseError
@@ -416,6 +418,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except (UserError, ServiceError, DatabaseError) as exc:
         print(f"crm-desktop: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except DBAPIError as exc:
+        logger.exception("database error")
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        print(
+            f"crm-desktop: the database reported an error ({reason}); "
+            "the command's changes were rolled back.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    except OSError as exc:
+        logger.exception("system error")
+        print(
+            f"crm-desktop: {exc}; the command's changes were rolled back.",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("crm-desktop: interrupted; nothing more was changed.", file=sys.stderr)

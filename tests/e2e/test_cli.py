@@ -1,0 +1,201 @@
+"""The command line: help, bad input and what a failed import leaves behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from crm_desktop.cli import main
+from crm_desktop.db.database import open_database
+from crm_desktop.db.models import AuditEntry, Contact
+from tests.conftest import ADMIN_NAME, ADMIN_PASSWORD
+from tests.samples import samples_dir
+
+GOOD_CSV = "Email,First name,Last name\nada@example.com,Ada,Lovelace\n"
+
+
+@pytest.fixture
+def ready_url(
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> str:
+    """A database with an administrator; CRM_PASSWORD is theirs."""
+    monkeypatch.setenv("CRM_PASSWORD", ADMIN_PASSWORD)
+    assert main(["init", "--database", database_url, "--admin", ADMIN_NAME]) == 0
+    capsys.readouterr()
+    return database_url
+
+
+def _contact_count(url: str) -> int:
+    database = open_database(url, create=False)
+    with database.session() as session:
+        count = session.scalar(select(func.count()).select_from(Contact))
+    database.dispose()
+    return int(count or 0)
+
+
+def _import(url: str, path: Path, *extra: str) -> int:
+    return main(["import", str(path), "--database", url, "--user", ADMIN_NAME, *extra])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x00\x01\x02\xff\xfe binary \x00 data" * 20, "binary data"),
+        (b"", "empty"),
+        (b"Email,First name,Last name\r\n", "no records"),
+        (b"Colour,Shoe size\nred,42\n", "layout"),
+    ],
+    ids=["binary", "empty", "header-only", "unknown-layout"],
+)
+def test_bad_file_gets_one_sentence_and_changes_nothing(
+    ready_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes,
+    message: str,
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(content)
+    assert _import(ready_url, path) == 1
+    err = capsys.readouterr().err
+    assert "contacts.csv" in err
+    assert message in err.lower()
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert _contact_count(ready_url) == 0
+
+
+def test_dry_run_reports_but_writes_nothing(
+    ready_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text(GOOD_CSV, encoding="utf-8")
+    assert _import(ready_url, path, "--dry-run", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["created"] == 1
+    assert _contact_count(ready_url) == 0
+
+
+def test_wrong_password_is_refused_and_nothing_imported(
+    ready_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text(GOOD_CSV, encoding="utf-8")
+    monkeypatch.setenv("CRM_PASSWORD", "wrong password")
+    assert _import(ready_url, path) == 1
+    assert "Wrong user name or password" in capsys.readouterr().err
+    assert _contact_count(ready_url) == 0
+
+
+def test_failure_while_writing_rolls_back_every_record(
+    ready_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The third record breaks the write half-way (a stand-in for a lost
+    # connection); the two before it must not stay behind.
+    from crm_desktop.services import contacts
+
+    real_create = contacts.create
+    calls = []
+
+    def failing_create(*args: object, **kwargs: object) -> int:
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("connection lost")
+        return real_create(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(contacts, "create", failing_create)
+    path = tmp_path / "contacts.csv"
+    path.write_text(
+        GOOD_CSV + "bo@example.com,Bo,Li\ncy@example.com,Cy,Ng\n", encoding="utf-8"
+    )
+    assert _import(ready_url, path) == 1
+    assert "connection lost" in capsys.readouterr().err
+    assert len(calls) == 3
+    assert _contact_count(ready_url) == 0
+
+
+def test_missing_database_folder_is_a_clear_message(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CRM_PASSWORD", ADMIN_PASSWORD)
+    url = f"sqlite:///{tmp_path / 'missing' / 'crm.db'}"
+    assert main(["init", "--database", url, "--admin", ADMIN_NAME]) == 1
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "missing" in err
+    assert not (tmp_path / "missing").exists()
+
+
+def test_import_into_missing_file_does_not_create_one(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CRM_PASSWORD", ADMIN_PASSWORD)
+    source = samples_dir() / "case-01" / "google_contacts.csv"
+    url = f"sqlite:///{tmp_path / 'typo.db'}"
+    assert _import(url, source) == 1
+    assert "no database file" in capsys.readouterr().err
+    assert not (tmp_path / "typo.db").exists()
+
+
+def test_init_twice_is_refused(
+    ready_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["init", "--database", ready_url, "--admin", "other"]) == 1
+    assert "already has users" in capsys.readouterr().err
+
+
+def test_bad_mapping_target_names_column_and_target(
+    ready_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text(GOOD_CSV, encoding="utf-8")
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"Email": "shoe_size"}), encoding="utf-8")
+    assert _import(ready_url, path, "--mapping", str(mapping)) == 1
+    err = capsys.readouterr().err
+    assert "Email" in err and "shoe_size" in err
+    assert _contact_count(ready_url) == 0
+
+
+def test_successful_import_is_audited(
+    ready_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text(GOOD_CSV, encoding="utf-8")
+    assert _import(ready_url, path) == 0
+    database = open_database(ready_url, create=False)
+    with database.session() as session:
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.table_name == "contacts")
+        ).all()
+    database.dispose()
+    assert actions == ["create"]
+
+
+@pytest.mark.parametrize("command", [[], ["init"], ["demo"], ["import"], ["export"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "crm_desktop.cli", *command, "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0
+    assert "usage: crm-desktop" in result.stdout
