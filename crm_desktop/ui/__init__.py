@@ -1,0 +1,1 @@
+"""The Qt user interface: main window, list views, forms and workers."""

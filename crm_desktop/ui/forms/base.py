@@ -1,0 +1,185 @@
+"""What every record dialog shares: the form, the error line, saving.
+
+A dialog reads its fields into plain service data on the GUI thread, then
+writes it on a worker in a Session of its own. A ValidationError marks the
+field and says why; a stale version says so; either way the dialog stays
+open with the user's input as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from crm_desktop.db.database import Database
+from crm_desktop.db.errors import DatabaseError
+from crm_desktop.security.roles import CurrentUser
+from crm_desktop.services.errors import (
+    ServiceError,
+    StaleRecordError,
+    ValidationError,
+)
+from crm_desktop.ui.errors import show_error
+from crm_desktop.ui.widgets.marks import set_invalid
+from crm_desktop.ui.workers import run_in_background
+
+logger = logging.getLogger(__name__)
+
+Loaded = TypeVar("Loaded")
+Write = Callable[[Session], int]
+
+
+class RecordDialog(QDialog):
+    """A dialog that edits one record and saves it through a service.
+
+    Signals:
+        saved: The record was written; carries its id.
+    """
+
+    saved = Signal(int)
+
+    def __init__(
+        self,
+        database: Database,
+        user: CurrentUser,
+        title: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self._database = database
+        self._user = user
+        self._fields: dict[str, tuple[str, QWidget]] = {}
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(
+            QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow
+        )
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("formError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        self.error_label.hide()
+        buttons = QDialogButtonBox.StandardButton
+        self.buttons = QDialogButtonBox(buttons.Save | buttons.Cancel, self)
+        self.save_button = self.buttons.button(buttons.Save)
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+        self._layout = QVBoxLayout(self)
+        self._layout.addLayout(self.form)
+        self._layout.addWidget(self.error_label)
+        self._layout.addWidget(self.buttons)
+        self.save_button.setEnabled(user.can_write)
+
+    def add_field(self, name: str, label: str, widget: QWidget) -> None:
+        """Add a labelled row; `name` is the field a ValidationError names."""
+        self.form.addRow(label, widget)
+        self._fields[name] = (label.rstrip(":"), widget)
+
+    def register_field(self, name: str, label: str, widget: QWidget) -> None:
+        """Name a widget placed by hand, so errors about it can mark it."""
+        self._fields[name] = (label, widget)
+
+    def _write(self) -> Write:
+        """Read the fields into service data; return what writes it.
+
+        Runs on the GUI thread; the returned function runs on a worker.
+
+        Raises:
+            ValidationError: a field cannot even be read (an amount...).
+        """
+        raise NotImplementedError
+
+    def _mark(self, error: ValidationError) -> None:
+        """Mark the widget a ValidationError is about."""
+        entry = self._fields.get(error.field)
+        if entry is not None:
+            set_invalid(entry[1], True)
+            entry[1].setFocus()
+
+    def _clear_marks(self) -> None:
+        for _label, widget in self._fields.values():
+            set_invalid(widget, False)
+
+    def show_message(self, text: str) -> None:
+        """Show a problem above the buttons; an empty text hides it."""
+        self.error_label.setText(text)
+        self.error_label.setVisible(bool(text))
+
+    @Slot()
+    def _on_buttons_accepted(self) -> None:
+        self._clear_marks()
+        try:
+            write = self._write()
+        except ValidationError as exc:
+            self._fail_save(exc)
+            return
+        database = self._database
+
+        def work() -> int:
+            with database.session() as session:
+                record_id = write(session)
+                session.commit()
+            return record_id
+
+        self.save_button.setEnabled(False)
+        self.show_message("")
+        run_in_background(work, self._finish_save, self._fail_save, context=self)
+
+    def _finish_save(self, record_id: int) -> None:
+        logger.debug("%s saved record %d", type(self).__name__, record_id)
+        self.saved.emit(record_id)
+        self.accept()
+
+    def _fail_save(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        if isinstance(error, ValidationError):
+            label = self._fields.get(error.field, (error.field.capitalize(), None))
+            self.show_message(f"{label[0]}: {error.reason}")
+            self._mark(error)
+        elif isinstance(error, StaleRecordError):
+            self.show_message(
+                f"{error} Your edits are still here: copy what you need, "
+                "then cancel and open the record again."
+            )
+        elif isinstance(error, ServiceError | DatabaseError):
+            self.show_message(str(error))
+        else:
+            self.show_message("The record could not be saved; see the log.")
+            show_error(self, error)
+
+
+def open_record_dialog(
+    parent: QWidget,
+    load: Callable[[], Loaded],
+    build: Callable[[Loaded], RecordDialog],
+    on_saved: Callable[[int], None],
+) -> None:
+    """Load what a dialog needs on a worker, then open it over `parent`.
+
+    Args:
+        load: Reads the record and its choices (stages...); runs on a worker.
+        build: Makes the dialog from what `load` returned.
+        on_saved: Called with the record id after a save.
+    """
+
+    def show(loaded: Loaded) -> None:
+        dialog = build(loaded)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(on_saved)
+        dialog.open()
+
+    run_in_background(load, show, lambda e: show_error(parent, e), context=parent)

@@ -1,0 +1,193 @@
+"""MainWindow: navigation on the left, the record lists, menus, status bar."""
+
+from __future__ import annotations
+
+import html
+import logging
+from importlib import metadata
+
+from babel.numbers import format_decimal
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from crm_desktop.db.database import Database
+from crm_desktop.security.roles import ROLE_LABELS, CurrentUser
+from crm_desktop.ui.icons import icon
+from crm_desktop.ui.list_view import RecordListView
+from crm_desktop.ui.screens import SCREENS, Screen
+from crm_desktop.ui.window_state import LAST_VIEW, PreserveGeometry
+
+logger = logging.getLogger(__name__)
+
+
+class MainWindow(PreserveGeometry, QMainWindow):
+    """The program's window; it assembles the screens and nothing more.
+
+    Signals:
+        view_changed: Another list was brought to the front; carries its name.
+    """
+
+    view_changed = Signal(str)
+
+    def __init__(
+        self, database: Database, user: CurrentUser, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("crm-desktop")
+        self._database = database
+        self._user = user
+        self.views: dict[str, RecordListView] = {}
+        self._build_screens()
+        self._build_status_bar()
+        self._build_menus()
+        if not self.restore_geometry():
+            self.resize(1280, 800)
+        last = LAST_VIEW.read()
+        self.show_view(last if last in self.views else SCREENS[0].name)
+
+    def _build_screens(self) -> None:
+        self.navigation = QListWidget(self)
+        self.navigation.setObjectName("navigation")
+        self.navigation.setIconSize(QSize(20, 20))
+        self.navigation.setFrameShape(QListWidget.Shape.NoFrame)
+        self.navigation.setFixedWidth(self.fontMetrics().averageCharWidth() * 22)
+        self.stack = QStackedWidget(self)
+        for screen in SCREENS:
+            self._add_screen(screen)
+        self.navigation.currentRowChanged.connect(
+            self._on_navigation_current_row_changed
+        )
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+    def _add_screen(self, screen: Screen) -> None:
+        item = QListWidgetItem(icon(screen.icon_name), screen.title)
+        item.setData(Qt.ItemDataRole.UserRole, screen.name)
+        item.setSizeHint(QSize(0, self.fontMetrics().height() + 18))
+        self.navigation.addItem(item)
+        view = RecordListView(screen, self._database, self._user, self.stack)
+        view.rows_counted.connect(self._on_view_rows_counted)
+        self.stack.addWidget(view)
+        self.views[screen.name] = view
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.database_label = QLabel(self._database.description, status)
+        self.database_label.setToolTip("The database this window works on")
+        self.count_label = QLabel(status)
+        role = ROLE_LABELS.get(self._user.role, self._user.role)
+        self.user_label = QLabel(f"{self._user.username} ({role})", status)
+        self.user_label.setToolTip(self._user.full_name or self._user.username)
+        status.addWidget(self.database_label, 1)
+        status.addPermanentWidget(self.count_label)
+        status.addPermanentWidget(self.user_label)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        quit_action = file_menu.addAction("&Quit")
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.close)
+        view_menu = self.menuBar().addMenu("&View")
+        self._view_actions = QActionGroup(self)
+        for number, screen in enumerate(SCREENS, start=1):
+            action = view_menu.addAction(icon(screen.icon_name), screen.title)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.setCheckable(True)
+            action.setData(screen.name)
+            self._view_actions.addAction(action)
+        self._view_actions.triggered.connect(self._on_view_actions_triggered)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = help_menu.addAction("&About crm-desktop")
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self._on_about_triggered)
+
+    def current_view(self) -> RecordListView:
+        view = self.stack.currentWidget()
+        assert isinstance(view, RecordListView)
+        return view
+
+    def show_view(self, name: str) -> None:
+        """Bring a list to the front: contacts, companies, deals or activities.
+
+        Raises:
+            KeyError: no list has that name.
+        """
+        row = list(self.views).index(self.views[name].record_screen.name)
+        self.navigation.setCurrentRow(row)
+        # setCurrentRow() is silent when the row is current already.
+        self._on_navigation_current_row_changed(row)
+
+    @Slot(int)
+    def _on_navigation_current_row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        view = list(self.views.values())[row]
+        if self.stack.currentWidget() is not view:
+            self.stack.setCurrentWidget(view)
+        for action in self._view_actions.actions():
+            action.setChecked(action.data() == view.record_screen.name)
+        self.setWindowTitle(f"{view.record_screen.title} – crm-desktop")
+        view.activate()
+        self._show_count(view)
+        self.view_changed.emit(view.record_screen.name)
+
+    @Slot(QAction)
+    def _on_view_actions_triggered(self, action: QAction) -> None:
+        self.show_view(str(action.data()))
+
+    @Slot(int)
+    def _on_view_rows_counted(self, _count: int) -> None:
+        view = self.sender()
+        if view is self.stack.currentWidget():
+            assert isinstance(view, RecordListView)
+            self._show_count(view)
+
+    def _show_count(self, view: RecordListView) -> None:
+        if not view.model.is_loaded:
+            self.count_label.setText("Counting…")
+            return
+        count = view.row_count
+        noun = (
+            view.record_screen.noun if count == 1 else view.record_screen.title.lower()
+        )
+        number = format_decimal(count, locale=view.model.formatter.locale)
+        where = " in the trash" if view.model.request.trashed else ""
+        self.count_label.setText(f"{number} {noun}{where}")
+
+    @Slot()
+    def _on_about_triggered(self) -> None:
+        try:
+            version = metadata.version("crm-desktop")
+        except metadata.PackageNotFoundError:
+            version = ""
+        where = html.escape(self._database.description)
+        QMessageBox.about(
+            self,
+            "About crm-desktop",
+            f"<h3>crm-desktop {version}</h3>"
+            "<p>A desktop CRM for small businesses: this program on each PC, "
+            "one shared SQLite or PostgreSQL database.</p>"
+            f"<p>Database: {where}</p>",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_geometry()
+        LAST_VIEW.write(self.current_view().record_screen.name)
+        super().closeEvent(event)

@@ -1,0 +1,331 @@
+"""RecordTableModel: a list of records, lazily paged in from the database.
+
+The row count comes first; rows are fetched a page at a time, on worker
+threads, as the view asks for them, and only pages near what is on screen
+are kept. A million-row list therefore costs a few thousand rows of memory
+and never a query on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QGuiApplication, QPalette
+
+from crm_desktop.db.database import Database
+from crm_desktop.security.roles import CurrentUser
+from crm_desktop.services.listing import ListRequest, ListSpec
+from crm_desktop.ui.errors import show_error
+from crm_desktop.ui.models.cells import NUMERIC_KINDS, CellFormatter, parse_locale
+from crm_desktop.ui.models.record_pages import (
+    MAX_PAGES,
+    PAGE_SIZE,
+    ListSnapshot,
+    ListSource,
+    PageWindow,
+    ShownRow,
+)
+from crm_desktop.ui.workers import Generation, run_in_background
+
+logger = logging.getLogger(__name__)
+
+Index = QModelIndex | QPersistentModelIndex
+
+PLACEHOLDER = "…"
+ID_ROLE = Qt.ItemDataRole.UserRole
+VERSION_ROLE = Qt.ItemDataRole.UserRole + 1
+# Pages fetched at once; more would only queue behind each other while the
+# user drags the scroll bar past them.
+MAX_IN_FLIGHT = 2
+
+
+class RecordTableModel(QAbstractTableModel):
+    """The rows of one list (contacts, deals...), sorted and searched in SQL.
+
+    Signals:
+        rows_counted: The list was (re)counted; carries the row count.
+        first_page_loaded: A refresh landed and its first page is shown.
+        page_loaded: A page of rows arrived; carries its page number.
+        load_failed: A refresh failed; carries the reason.
+    """
+
+    rows_counted = Signal(int)
+    first_page_loaded = Signal()
+    page_loaded = Signal(int)
+    load_failed = Signal(str)
+
+    def __init__(
+        self,
+        spec: ListSpec,
+        database: Database,
+        user: CurrentUser,
+        parent: QObject | None = None,
+        *,
+        request: ListRequest | None = None,
+        page_size: int = PAGE_SIZE,
+        max_pages: int = MAX_PAGES,
+    ) -> None:
+        super().__init__(parent)
+        self._spec = spec
+        self._source = ListSource(database, user, spec)
+        self._kinds = tuple(c.kind for c in spec.columns)
+        self._wanted_request = request or ListRequest(sort=spec.default_sort)
+        self._request = self._wanted_request
+        self._formatter = CellFormatter(parse_locale("en_GB"))
+        self._window = PageWindow(0, page_size, max_pages)
+        self._loaded = False
+        self._refreshes = Generation()
+        self._resets = Generation()
+        self._wanted_pages: set[int] = set()
+        self._in_flight: set[int] = set()
+        self._failed_pages: set[int] = set()
+        self._focus_page = 0
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(0)
+        self._flush_timer.timeout.connect(self._on_flush_timer_timeout)
+
+    @property
+    def spec(self) -> ListSpec:
+        return self._spec
+
+    @property
+    def request(self) -> ListRequest:
+        """The search, sort and trash filter the shown rows were fetched with."""
+        return self._request
+
+    @property
+    def is_loaded(self) -> bool:
+        """Tell whether a refresh has landed since the last change of filter."""
+        return self._loaded
+
+    @property
+    def cached_pages(self) -> int:
+        return len(self._window)
+
+    @property
+    def formatter(self) -> CellFormatter:
+        return self._formatter
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._window.row_count
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._spec.columns)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if not 0 <= section < len(self._spec.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._spec.columns[section].title
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._alignment(section)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        shown = self._window.row(index.row())
+        if role == Qt.ItemDataRole.DisplayRole:
+            if shown is not None:
+                return shown.texts[index.column()]
+            return self._missing_text(index)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._alignment(index.column())
+        if role == Qt.ItemDataRole.ForegroundRole and shown is None:
+            palette = QGuiApplication.palette()
+            return palette.color(QPalette.ColorRole.PlaceholderText)
+        if role == ID_ROLE:
+            return None if shown is None else shown.id
+        if role == VERSION_ROLE:
+            return None if shown is None else shown.version
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        page = self._window.page_of(index.row())
+        if page in self._failed_pages:
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def sort(
+        self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder
+    ) -> None:
+        """Sort in the database by a column that has a sort expression.
+
+        Columns without one (nothing indexed to sort them by) are ignored.
+        """
+        if not 0 <= column < len(self._spec.columns):
+            return
+        spec_column = self._spec.columns[column]
+        if spec_column.sort is None:
+            logger.debug("%s cannot sort by %s", self._spec.name, spec_column.key)
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        self._change(sort=spec_column.key, descending=descending)
+
+    def sort_column(self) -> int:
+        """Return the column the wanted sort is on."""
+        keys = [c.key for c in self._spec.columns]
+        return keys.index(self._wanted_request.sort or self._spec.default_sort)
+
+    def sort_order(self) -> Qt.SortOrder:
+        """Return the order of the wanted sort."""
+        if self._wanted_request.descending:
+            return Qt.SortOrder.DescendingOrder
+        return Qt.SortOrder.AscendingOrder
+
+    def set_search(self, text: str) -> None:
+        """Show only rows matching a search (words or a phone number)."""
+        self._change(search=text.strip())
+
+    def set_trashed(self, trashed: bool) -> None:
+        """Show the trash instead of the live rows, or back."""
+        self._change(trashed=trashed)
+
+    def refresh(self) -> None:
+        """Count and read the list again; the rows shown stay until it lands."""
+        request = self._wanted_request
+        source = self._source
+        page_size = self._window.page_size
+        self._refreshes.bump()
+        run_in_background(
+            lambda: source.load_snapshot(request, page_size),
+            self._apply_snapshot,
+            self._fail_refresh,
+            context=self,
+            generation=self._refreshes,
+        )
+
+    def row_id(self, row: int) -> int | None:
+        shown = self._window.row(row)
+        return None if shown is None else shown.id
+
+    def row_version(self, row: int) -> int | None:
+        shown = self._window.row(row)
+        return None if shown is None else shown.version
+
+    def column_kind(self, column: int) -> str:
+        return self._kinds[column]
+
+    def _change(self, **changes: Any) -> None:
+        wanted = replace(self._wanted_request, **changes)
+        if wanted == self._wanted_request:
+            return
+        self._wanted_request = wanted
+        self._loaded = False
+        self.refresh()
+
+    def _alignment(self, column: int) -> int:
+        vertical = Qt.AlignmentFlag.AlignVCenter
+        if self._kinds[column] in NUMERIC_KINDS:
+            return int(Qt.AlignmentFlag.AlignRight | vertical)
+        return int(Qt.AlignmentFlag.AlignLeft | vertical)
+
+    def _missing_text(self, index: Index) -> str:
+        page = self._window.page_of(index.row())
+        if page in self._window or page in self._failed_pages:
+            # The page came back shorter than counted: rows went meanwhile.
+            return ""
+        self._want(page)
+        return PLACEHOLDER if index.column() == 0 else ""
+
+    def _want(self, page: int) -> None:
+        self._focus_page = page
+        if page in self._in_flight or page in self._wanted_pages:
+            return
+        self._wanted_pages.add(page)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    @Slot()
+    def _on_flush_timer_timeout(self) -> None:
+        focus = self._focus_page
+        reach = max(2, self._window.max_pages // 4)
+        # Pages wanted while the user scrolled past them are no longer shown.
+        self._wanted_pages = {
+            page
+            for page in self._wanted_pages
+            if abs(page - focus) <= reach and page not in self._window
+        }
+        for page in sorted(self._wanted_pages, key=lambda p: abs(p - focus)):
+            if len(self._in_flight) >= MAX_IN_FLIGHT:
+                break
+            self._wanted_pages.discard(page)
+            self._fetch(page)
+
+    def _fetch(self, page: int) -> None:
+        source, request = self._source, self._request
+        formatter = self._formatter
+        query = self._window.plan(page)
+        self._in_flight.add(page)
+        logger.debug("%s: fetching page %d by %s", self._spec.name, page, query)
+        run_in_background(
+            lambda: source.load_page(request, formatter, query),
+            lambda rows: self._store_page(page, rows),
+            lambda error: self._fail_page(page, error),
+            context=self,
+            generation=self._resets,
+        )
+
+    def _apply_snapshot(self, snapshot: ListSnapshot) -> None:
+        self.beginResetModel()
+        self._resets.bump()
+        self._request = snapshot.request
+        self._formatter = snapshot.formatter
+        page_size, max_pages = self._window.page_size, self._window.max_pages
+        self._window = PageWindow(snapshot.count, page_size, max_pages)
+        self._window.store(0, snapshot.first_page, focus=0)
+        self._wanted_pages.clear()
+        self._in_flight.clear()
+        self._failed_pages.clear()
+        self._loaded = True
+        self.endResetModel()
+        self.rows_counted.emit(snapshot.count)
+        self.first_page_loaded.emit()
+
+    def _fail_refresh(self, error: BaseException) -> None:
+        self.load_failed.emit(str(error))
+        show_error(None, error)
+
+    def _store_page(self, page: int, rows: list[ShownRow]) -> None:
+        self._in_flight.discard(page)
+        self._window.store(page, rows, focus=self._focus_page)
+        span = self._window.rows_of(page)
+        if page in self._window and span:
+            last_column = self.columnCount() - 1
+            top_left = self.index(span.start, 0)
+            self.dataChanged.emit(top_left, self.index(span.stop - 1, last_column))
+        self.page_loaded.emit(page)
+        if self._wanted_pages and not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _fail_page(self, page: int, error: BaseException) -> None:
+        self._in_flight.discard(page)
+        self._failed_pages.add(page)
+        span = self._window.rows_of(page)
+        if span:
+            last_column = self.columnCount() - 1
+            top_left = self.index(span.start, 0)
+            self.dataChanged.emit(top_left, self.index(span.stop - 1, last_column))
+        show_error(None, error)

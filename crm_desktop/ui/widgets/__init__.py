@@ -1,0 +1,1 @@
+"""Small reusable widgets: optional dates, repeating rows, field marks."""

@@ -1,0 +1,204 @@
+"""RecordTableModel: lazy keyset pages, a bounded cache, sorting and search."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from crm_desktop.db.database import Database
+from crm_desktop.db.search import sort_key
+from crm_desktop.security.roles import CurrentUser
+from crm_desktop.services.lists import CONTACTS
+from crm_desktop.ui.models.record_pages import PageQuery, PageWindow, ShownRow
+from crm_desktop.ui.models.record_table import (
+    ID_ROLE,
+    PLACEHOLDER,
+    VERSION_ROLE,
+    RecordTableModel,
+)
+from crm_desktop.ui.widgets.record_table_view import RecordTableView
+
+from .conftest import contact_names
+
+
+def loaded_model(
+    qtbot: QtBot, database: Database, user: CurrentUser, **options: int
+) -> RecordTableModel:
+    model = RecordTableModel(CONTACTS, database, user, **options)
+    with qtbot.waitSignal(model.first_page_loaded, timeout=10_000):
+        model.refresh()
+    return model
+
+
+def display_names(count: int) -> list[str]:
+    return [f"{given} {family}" for given, family in contact_names(count)]
+
+
+def test_model_passes_the_model_tester(
+    qtbot: QtBot, qtmodeltester: object, ui_database: Database, admin: CurrentUser
+) -> None:
+    model = loaded_model(qtbot, ui_database, admin, page_size=50)
+
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    # The tester stays attached: a page load and a reset must also pass it.
+    with qtbot.waitSignal(model.page_loaded, timeout=10_000):
+        model.data(model.index(120, 0))
+    with qtbot.waitSignal(model.first_page_loaded, timeout=10_000):
+        model.sort(0, Qt.SortOrder.DescendingOrder)
+
+    assert model.rowCount() == 300
+    assert model.columnCount() == len(CONTACTS.columns)
+
+
+def test_first_page_shows_rows_with_id_and_version(
+    qtbot: QtBot, ui_database: Database, admin: CurrentUser
+) -> None:
+    model = loaded_model(qtbot, ui_database, admin)
+
+    first = min(display_names(300), key=sort_key)
+    index = model.index(0, 0)
+    assert model.data(index) == first
+    assert isinstance(model.data(index, ID_ROLE), int)
+    assert model.data(index, VERSION_ROLE) == 1
+    assert model.data(model.index(0, 1)) == "Acme Ltd"
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Name"
+
+
+def test_unfetched_row_shows_a_placeholder_then_its_data(
+    qtbot: QtBot, ui_database: Database, admin: CurrentUser
+) -> None:
+    model = loaded_model(qtbot, ui_database, admin, page_size=50)
+    index = model.index(260, 0)
+
+    assert model.data(index) == PLACEHOLDER
+    with qtbot.waitSignal(model.dataChanged, timeout=10_000):
+        pass
+
+    expected = sorted(display_names(300), key=sort_key)[260]
+    assert model.data(index) == expected
+
+
+def test_scrolling_to_the_end_fills_rows_and_the_cache_stays_bounded(
+    qtbot: QtBot, big_database: Database, big_admin: CurrentUser
+) -> None:
+    model = loaded_model(qtbot, big_database, big_admin, page_size=50, max_pages=6)
+    view = RecordTableView(model)
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    names = sorted(display_names(1200), key=sort_key)
+    last = model.rowCount() - 1
+
+    view.scrollToBottom()
+    qtbot.waitUntil(lambda: model.row_id(last) is not None, timeout=10_000)
+    assert model.data(model.index(last, 0)) == names[-1]
+
+    for row in range(last, 0, -137):
+        view.scrollTo(model.index(row, 0))
+        qtbot.waitUntil(lambda row=row: model.row_id(row) is not None)
+        assert model.data(model.index(row, 0)) == names[row]
+        assert model.cached_pages <= 6
+    assert model.rowCount() == 1200
+
+
+def test_sorting_by_name_descending_puts_the_last_name_first(
+    qtbot: QtBot, ui_database: Database, admin: CurrentUser
+) -> None:
+    model = loaded_model(qtbot, ui_database, admin)
+
+    with qtbot.waitSignal(model.first_page_loaded, timeout=10_000):
+        model.sort(0, Qt.SortOrder.DescendingOrder)
+
+    assert model.data(model.index(0, 0)) == max(display_names(300), key=sort_key)
+    assert model.request.descending
+
+
+def test_sorting_by_a_column_without_an_index_is_ignored(
+    qtbot: QtBot, ui_database: Database, admin: CurrentUser
+) -> None:
+    model = loaded_model(qtbot, ui_database, admin)
+    job_title = [c.key for c in CONTACTS.columns].index("job_title")
+
+    with qtbot.assertNotEmitted(model.first_page_loaded, wait=100):
+        model.sort(job_title, Qt.SortOrder.DescendingOrder)
+
+    assert model.request.sort == "name"
+
+
+def test_search_narrows_the_rows(
+    qtbot: QtBot, ui_database: Database, admin: CurrentUser
+) -> None:
+    model = loaded_model(qtbot, ui_database, admin)
+
+    with qtbot.waitSignal(model.rows_counted, timeout=10_000) as counted:
+        model.set_search("chloe larsen")
+
+    assert counted.args == [1]
+    assert model.data(model.index(0, 0)) == "Chloé Larsen"
+
+
+def test_a_newer_search_wins_over_an_older_one(
+    qtbot: QtBot, ui_database: Database, admin: CurrentUser
+) -> None:
+    model = loaded_model(qtbot, ui_database, admin)
+    chloes = sum(name.startswith("Chloé") for name in display_names(300))
+
+    model.set_search("ada")
+    with qtbot.waitSignal(model.first_page_loaded, timeout=10_000):
+        model.set_search("chlo")
+
+    assert model.rowCount() == chloes
+    assert model.request.search == "chlo"
+
+
+def test_trash_filter_shows_no_rows_on_a_fresh_database(
+    qtbot: QtBot, ui_database: Database, admin: CurrentUser
+) -> None:
+    model = loaded_model(qtbot, ui_database, admin)
+
+    with qtbot.waitSignal(model.first_page_loaded, timeout=10_000):
+        model.set_trashed(True)
+
+    assert model.rowCount() == 0
+
+
+def _rows(page: int, size: int = 10) -> list[ShownRow]:
+    first = page * size
+    return [
+        ShownRow(first + n, 1, (f"k{first + n:04}", first + n), ("x",))
+        for n in range(size)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("held", "page", "expected"),
+    [
+        ([3], 4, PageQuery(after=("k0039", 39), limit=10)),
+        ([5], 4, PageQuery(before=("k0050", 50), limit=10)),
+        ([], 2, PageQuery(offset=20, limit=10)),
+        ([], 8, PageQuery(offset=5, from_end=True, limit=10)),
+        ([], 9, PageQuery(offset=0, from_end=True, limit=5)),
+    ],
+)
+def test_page_window_asks_for_a_page_the_cheapest_way(
+    held: list[int], page: int, expected: PageQuery
+) -> None:
+    window = PageWindow(95, page_size=10, max_pages=5)
+    for number in held:
+        window.store(number, _rows(number), focus=number)
+
+    assert window.plan(page) == expected
+
+
+def test_page_window_forgets_the_pages_farthest_from_the_view() -> None:
+    window = PageWindow(1000, page_size=10, max_pages=3)
+
+    for page in (0, 1, 2, 50):
+        window.store(page, _rows(page), focus=page)
+
+    assert len(window) == 3
+    assert 0 not in window
+    assert 50 in window
+    assert window.row(505) is not None
+    assert window.row(5) is None

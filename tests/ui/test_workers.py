@@ -1,0 +1,76 @@
+"""run_in_background: results on the GUI thread, stale ones dropped."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from crm_desktop.services.errors import ValidationError
+from crm_desktop.ui import workers
+from crm_desktop.ui.workers import Generation, run_in_background, wait_for_workers
+
+
+def test_result_arrives_on_the_gui_thread(qtbot: QtBot) -> None:
+    landed: list[tuple[int, bool]] = []
+    work_threads: list[bool] = []
+
+    def work() -> int:
+        work_threads.append(threading.current_thread() is threading.main_thread())
+        return 42
+
+    run_in_background(
+        work,
+        lambda r: landed.append((r, threading.current_thread().name == "MainThread")),
+    )
+
+    qtbot.waitUntil(lambda: bool(landed))
+    assert landed == [(42, True)]
+    assert work_threads == [False]
+
+
+def test_a_result_from_an_older_generation_is_dropped(qtbot: QtBot) -> None:
+    generation = Generation()
+    landed: list[str] = []
+    release = threading.Event()
+
+    def slow() -> str:
+        release.wait(10)
+        return "old"
+
+    run_in_background(slow, landed.append, generation=generation)
+    generation.bump()
+    run_in_background(lambda: "new", landed.append, generation=generation)
+    qtbot.waitUntil(lambda: landed == ["new"])
+    release.set()
+    assert wait_for_workers(10_000)
+    qtbot.waitUntil(lambda: not workers._pending)
+
+    assert landed == ["new"]
+
+
+def test_an_error_goes_to_the_error_callback(qtbot: QtBot) -> None:
+    errors: list[BaseException] = []
+
+    def fail() -> None:
+        raise ValidationError("Contact 'Ada'", "email", "it is empty.")
+
+    run_in_background(fail, lambda _r: None, errors.append)
+
+    qtbot.waitUntil(lambda: bool(errors))
+    assert isinstance(errors[0], ValidationError)
+
+
+def test_an_error_without_a_callback_goes_to_the_error_presenter(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[BaseException] = []
+    monkeypatch.setattr(
+        "crm_desktop.ui.errors.show_error", lambda _parent, error: shown.append(error)
+    )
+
+    run_in_background(lambda: 1 / 0, lambda _r: None)
+
+    qtbot.waitUntil(lambda: bool(shown))
+    assert isinstance(shown[0], ZeroDivisionError)
