@@ -17,7 +17,7 @@ import sys
 import zoneinfo
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.exc import DBAPIError
 
@@ -133,7 +133,7 @@ def _load_mapping(path: Path | None) -> dict[str, str] | None:
             f"The mapping file {path} must hold one JSON object from "
             "source column to target, both text."
         )
-    return mapping
+    return cast(dict[str, str], mapping)
 
 
 def _read_input(path: Path) -> bytes:

@@ -25,7 +25,9 @@ def test_no_qt_outside_the_ui() -> None:
     for path in PACKAGE.rglob("*.py"):
         if path.relative_to(PACKAGE).parts[0] in QT_ALLOWED:
             continue
-        if any(name.split(".")[0] in ("PySide6", "pyqtgraph") for name in _imports(path)):
+        if any(
+            name.split(".")[0] in ("PySide6", "pyqtgraph") for name in _imports(path)
+        ):
             offenders.append(str(path.relative_to(PACKAGE)))
     assert offenders == []
 

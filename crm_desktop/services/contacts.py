@@ -295,15 +295,19 @@ def restore(session: Session, user: CurrentUser, contact_id: int, version: int) 
     )
 
 
+# The tables that hold a contact's lists, rewritten whole on every save.
+_PART_MODELS: tuple[Any, ...] = (
+    ContactEmail,
+    ContactPhone,
+    ContactAddress,
+    ContactUrl,
+    ContactTag,
+    ContactCustomValue,
+)
+
+
 def _write_parts(session: Session, contact_id: int, record: ContactRecord) -> None:
-    for table in (
-        ContactEmail,
-        ContactPhone,
-        ContactAddress,
-        ContactUrl,
-        ContactTag,
-        ContactCustomValue,
-    ):
+    for table in _PART_MODELS:
         session.execute(delete(table).where(table.contact_id == contact_id))
     rows = part_rows(contact_id, record)
     for table, values in rows.items():

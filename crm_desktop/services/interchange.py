@@ -6,9 +6,9 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import Contact
@@ -19,7 +19,7 @@ from crm_desktop.services.records import ContactRecord, PartialDate
 FORMAT_NAME = "crm-desktop-contacts"
 FORMAT_VERSION = 1
 
-_contacts_table = Contact.__table__
+_contacts_table = cast(Table, Contact.__table__)
 
 
 def contact_to_json(contact_id: int, record: ContactRecord) -> dict[str, Any]:

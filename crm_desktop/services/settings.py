@@ -28,7 +28,8 @@ _FIELDS = BusinessSettings.__dataclass_fields__
 
 def load(session: Session) -> BusinessSettings:
     """Return the business settings, with defaults for those never set."""
-    stored = dict(session.execute(select(Setting.key, Setting.value)).all())
+    rows = session.execute(select(Setting.key, Setting.value)).tuples()
+    stored: dict[str, Any] = dict(rows.all())
     return BusinessSettings(**{k: stored[k] for k in _FIELDS if k in stored})
 
 
