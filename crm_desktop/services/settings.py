@@ -28,8 +28,8 @@ _FIELDS = BusinessSettings.__dataclass_fields__
 
 def load(session: Session) -> BusinessSettings:
     """Return the business settings, with defaults for those never set."""
-    rows = session.execute(select(Setting.key, Setting.value)).tuples()
-    stored: dict[str, Any] = dict(rows.all())
+    rows = session.execute(select(Setting.key, Setting.value))
+    stored: dict[str, Any] = {key: value for key, value in rows}
     return BusinessSettings(**{k: stored[k] for k in _FIELDS if k in stored})
 
 

@@ -1,0 +1,79 @@
+"""The real program, started as a user starts it, offscreen."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+PROGRAM = Path(sys.executable).with_name("crm-desktop")
+
+
+def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run(
+        [str(PROGRAM), *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A demo database filled once by the first `--demo` run of the module."""
+    return f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+
+
+@pytest.mark.parametrize("view", ["contacts", "companies", "deals", "activities"])
+def test_demo_opens_each_view_with_its_rows_drawn(
+    view: str, demo_url: str, tmp_path: Path
+) -> None:
+    # The README's first command, with a screenshot instead of a person.
+    shot = tmp_path / f"{view}.png"
+
+    result = _run(
+        "--demo", "--database", demo_url, "--view", view, "--screenshot", str(shot)
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    image = QImage(str(shot))
+    assert (image.width(), image.height()) == (1280, 800)
+    # A drawn list has text in many shades; an empty window has a handful.
+    colours = {image.pixel(x, y) for x in range(0, 1280, 8) for y in range(80, 760, 8)}
+    assert len(colours) > 30
+
+
+def test_demo_database_lies_beside_the_default_one(tmp_path: Path) -> None:
+    data = Path(os.environ["XDG_DATA_HOME"]) / "crm-desktop"
+
+    result = _run("--demo", "--screenshot", str(tmp_path / "shot.png"))
+
+    assert result.returncode == 0, result.stderr
+    assert not (data / "crm.db").exists()
+    with sqlite3.connect(data / "demo.db") as connection:
+        contacts = connection.execute("SELECT count(*) FROM contacts").fetchone()[0]
+        scripts = connection.execute(
+            "SELECT count(*) FROM contacts WHERE display_name GLOB '*[А-я]*' "
+            "OR display_name GLOB '*[一-龥]*'"
+        ).fetchone()[0]
+    assert contacts == 3000
+    assert scripts > 0
+
+
+def test_unknown_view_is_one_sentence(tmp_path: Path) -> None:
+    result = _run(
+        "--demo", "--view", "invoices", "--screenshot", str(tmp_path / "x.png")
+    )
+
+    assert result.returncode != 0
+    assert "invoices" in result.stderr
+    assert "Traceback" not in result.stderr
