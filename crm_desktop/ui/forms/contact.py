@@ -131,7 +131,7 @@ class ContactDialog(RecordDialog):
         self.add_field("groups", "Tags:", self.tags)
         self.notes = QPlainTextEdit(self)
         self.notes.setTabChangesFocus(True)
-        self.notes.setFixedHeight(self.fontMetrics().lineSpacing() * 5)
+        self.notes.setMinimumHeight(self.fontMetrics().lineSpacing() * 5)
         self.add_field("notes", "Notes:", self.notes)
 
     def _fill(self, record: ContactRecord) -> None:

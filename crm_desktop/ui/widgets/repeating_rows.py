@@ -14,11 +14,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from crm_desktop.ui.icons import icon
 from crm_desktop.ui.widgets.marks import set_invalid
 
 
@@ -102,7 +104,9 @@ class RepeatingRows(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(4)
-        self.add_button = QPushButton(add_text, self)
+        # Only as tall as its rows: the form gives spare height to the notes.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.add_button = QPushButton(icon("new"), add_text, self)
         self.add_button.setFlat(True)
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self._layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
