@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Table
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, func, select
 
 from crm_desktop.db.models import Activity, Company, Contact, Deal
 from crm_desktop.services.listing import ListColumn, ListSpec, phone_aware_terms
@@ -16,6 +18,20 @@ _contacts = _table(Contact)
 _companies = _table(Company)
 _deals = _table(Deal)
 _activities = _table(Activity)
+
+
+def _lookup(table: Table, name: str, key: ColumnElement[Any]) -> Any:
+    # A correlated lookup runs once per row shown, on the primary key, so it
+    # costs a page of index probes however long the list is.
+    return select(table.c[name]).where(table.c.id == key).scalar_subquery()
+
+
+# Whom or what an activity is about: its contact, else its company or deal.
+_regarding = func.coalesce(
+    _lookup(_contacts, "display_name", _activities.c.contact_id),
+    _lookup(_companies, "name", _activities.c.company_id),
+    _lookup(_deals, "title", _activities.c.deal_id),
+)
 
 CONTACTS = ListSpec(
     name="contacts",
@@ -73,6 +89,9 @@ DEALS = ListSpec(
     columns=(
         ListColumn("title", "Title", _deals.c.title, _deals.c.sort_title),
         ListColumn(
+            "company", "Company", _lookup(_companies, "name", _deals.c.company_id)
+        ),
+        ListColumn(
             "stage", "Stage", _deals.c.stage_id, _deals.c.stage_id, kind="stage"
         ),
         ListColumn("amount", "Amount", _deals.c.amount, _deals.c.amount, kind="money"),
@@ -100,6 +119,7 @@ ACTIVITIES = ListSpec(
             "subject", "Subject", _activities.c.subject, _activities.c.sort_subject
         ),
         ListColumn("kind", "Type", _activities.c.kind, kind="activity_kind"),
+        ListColumn("regarding", "Regarding", _regarding),
         ListColumn("due", "Due", _activities.c.due_at, kind="datetime"),
         ListColumn("done", "Done", _activities.c.done_at, kind="datetime"),
         ListColumn("owner", "Owner", _activities.c.owner_id, kind="user"),

@@ -37,7 +37,7 @@ BRITISH = CellFormatter(
         (
             "datetime",
             dt.datetime(2025, 3, 30, 12, 5, tzinfo=dt.UTC),
-            "30/03/2025, 14:05",
+            "30 Mar 2025, 14:05",
         ),
     ],
 )
