@@ -9,12 +9,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("LANG", "C.UTF-8")
 
 import shutil  # noqa: E402
+import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import psycopg  # noqa: E402
 import pytest  # noqa: E402
+from psycopg import sql  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from crm_desktop.db.database import Database, open_database  # noqa: E402
 from crm_desktop.security import passwords  # noqa: E402
@@ -22,6 +26,7 @@ from crm_desktop.security.roles import CurrentUser  # noqa: E402
 from crm_desktop.services import contacts, setup  # noqa: E402
 from crm_desktop.services.records import ContactRecord, EmailValue  # noqa: E402
 from crm_desktop.ui.workers import wait_for_workers  # noqa: E402
+from tests.conftest import POSTGRES_HINT  # noqa: E402
 
 ADMIN = "admin"
 ADMIN_PASSWORD = "correct horse"
@@ -57,10 +62,10 @@ def contact_names(count: int) -> list[tuple[str, str]]:
     return names
 
 
-def build_database(path: Path, contact_count: int) -> tuple[Database, CurrentUser]:
-    """Open a fresh SQLite database with an admin and some contacts."""
+def build_database(url: str, contact_count: int) -> tuple[Database, CurrentUser]:
+    """Open a fresh database with an admin and some contacts."""
     passwords.use_parameters(time_cost=1, memory_cost=8, parallelism=1)
-    database = open_database(f"sqlite:///{path}")
+    database = open_database(url)
     with database.session() as session:
         admin = setup.initialize(session, ADMIN, ADMIN_PASSWORD, full_name="Ada Admin")
     with database.session() as session:
@@ -99,7 +104,7 @@ def _template(factory: pytest.TempPathFactory, count: int) -> Path:
     # Writing contacts through the service costs about 6 ms each; build each
     # size once per run and give every test its own copy of the file.
     path = factory.mktemp(f"template{count}") / "crm.db"
-    database, _admin = build_database(path, count)
+    database, _admin = build_database(f"sqlite:///{path}", count)
     database.dispose()
     return path
 
@@ -121,9 +126,69 @@ def _template_1200(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _template(tmp_path_factory, 1200)
 
 
-@pytest.fixture
-def ui_database(tmp_path: Path, _template_300: Path) -> Iterator[Database]:
-    """A fresh SQLite database with an admin and 300 contacts."""
+@pytest.fixture(scope="session")
+def _postgres_template_300() -> Iterator[str]:
+    """A PostgreSQL database with an admin and 300 contacts, built once."""
+    server = os.environ.get("CRM_TEST_DATABASE_URL")
+    if not server:
+        pytest.skip(POSTGRES_HINT)
+    name = f"crm_ui_template_{uuid.uuid4().hex[:8]}"
+    with _maintenance(server) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        url = make_url(server).set(drivername="postgresql", database=name)
+        database, _admin = build_database(url.render_as_string(False), 300)
+        # A template can be copied only while nobody is connected to it.
+        database.dispose()
+        yield name
+    finally:
+        with _maintenance(server) as connection:
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    sql.Identifier(name)
+                )
+            )
+
+
+def _maintenance(server: str) -> psycopg.Connection[tuple[object, ...]]:
+    url = make_url(server).set(drivername="postgresql")
+    return psycopg.connect(url.render_as_string(False), autocommit=True)
+
+
+def _postgres_copy(template: str) -> Iterator[Database]:
+    server = os.environ["CRM_TEST_DATABASE_URL"]
+    name = f"crm_ui_{uuid.uuid4().hex[:12]}"
+    with _maintenance(server) as connection:
+        connection.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template)
+            )
+        )
+    url = make_url(server).set(drivername="postgresql", database=name)
+    passwords.use_parameters(time_cost=1, memory_cost=8, parallelism=1)
+    database = open_database(url.render_as_string(False))
+    try:
+        yield database
+    finally:
+        wait_for_workers(10_000)
+        database.dispose()
+        with _maintenance(server) as connection:
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    sql.Identifier(name)
+                )
+            )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ui_database(
+    request: pytest.FixtureRequest, tmp_path: Path, _template_300: Path
+) -> Iterator[Database]:
+    """A fresh database with an admin and 300 contacts, on each back-end."""
+    if request.param == "postgresql":
+        template = request.getfixturevalue("_postgres_template_300")
+        yield from _postgres_copy(template)
+        return
     database = _copy(_template_300, tmp_path)
     yield database
     wait_for_workers(10_000)
