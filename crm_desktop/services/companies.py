@@ -38,10 +38,13 @@ class CompanyData:
 
 @dataclass(frozen=True, slots=True)
 class CompanyDetail:
+    """A company as a form shows it: its values, plus who and when."""
+
     id: int
     version: int
     data: CompanyData
     owner_id: int | None
+    is_shared: bool
     created_at: dt.datetime
     updated_at: dt.datetime
     deleted_at: dt.datetime | None
@@ -50,47 +53,91 @@ class CompanyDetail:
 _FIELDS = [f.name for f in dataclasses.fields(CompanyData) if f.name != "phone"]
 
 
-def _columns(data: CompanyData, region: str) -> dict[str, object]:
-    name = data.name.strip()
-    if not name:
-        raise ValidationError("New company", "name", "a company needs a name")
-    phone = normalize_phone(data.phone, region) if data.phone.strip() else None
-    values: dict[str, object] = {f: getattr(data, f).strip() for f in _FIELDS}
+def clean(data: CompanyData, region: str) -> tuple[CompanyData, str | None]:
+    """Validate a company and return it trimmed, with its phone in E.164.
+
+    Args:
+        data: The values as typed.
+        region: The business's default phone region, for numbers typed
+            without a country code.
+
+    Returns:
+        The trimmed values, and the phone in E.164 form (None when empty).
+
+    Raises:
+        ValidationError: no name, a phone that is not a valid number, or a
+            value too long.
+    """
+    trimmed = CompanyData(
+        **{f.name: getattr(data, f.name).strip() for f in dataclasses.fields(data)}
+    )
+    label = f"Company '{trimmed.name}'" if trimmed.name else "New company"
+    if not trimmed.name:
+        raise ValidationError(label, "name", "a company needs a name")
+    e164 = None
+    if trimmed.phone:
+        parsed = normalize_phone(trimmed.phone, region)
+        if parsed.e164 is None:
+            raise ValidationError(label, "phone", parsed.problem or "not a number")
+        e164 = parsed.e164
+    return trimmed, e164
+
+
+def _columns(data: CompanyData, e164: str | None) -> dict[str, object]:
+    values: dict[str, object] = {f: getattr(data, f) for f in _FIELDS}
     values.update(
-        sort_name=sort_key(name),
-        phone_raw=data.phone.strip(),
-        phone_e164=phone.e164 if phone else None,
+        sort_name=sort_key(data.name),
+        phone_raw=data.phone,
+        phone_e164=e164,
         search_doc=build_document(
-            [name, data.domain, data.website],
-            records_common.phone_forms(data.phone, phone.e164) if phone else [],
+            [data.name, data.domain, data.website],
+            records_common.phone_forms(data.phone, e164) if e164 else [],
         ),
     )
+    label = f"Company '{data.name}'"
+    records_common.check_lengths(label, Company, values, {"phone_raw": "phone"})
     return values
 
 
 def create(
-    session: Session, user: CurrentUser, data: CompanyData, *, region: str
+    session: Session,
+    user: CurrentUser,
+    data: CompanyData,
+    *,
+    region: str,
+    is_shared: bool = False,
 ) -> int:
     """Add a company and return its id.
 
+    Args:
+        region: The business's default phone region.
+        is_shared: Let every user see and change it, not only its owner.
+
     Raises:
         PermissionDeniedError: the user may not write.
-        ValidationError: it has no name.
+        ValidationError: no name, a bad phone number or a value too long.
     """
     records_common.require_write(user)
+    data, e164 = clean(data, region)
     now = utcnow()
     company = Company(
-        **_columns(data, region),
+        **_columns(data, e164),
         owner_id=user.id,
         created_by_id=user.id,
         updated_by_id=user.id,
+        is_shared=is_shared,
         created_at=now,
         updated_at=now,
     )
     session.add(company)
     session.flush()
     audit.record(
-        session, user, "create", "companies", company.id, {"name": company.name}
+        session,
+        user,
+        "create",
+        "companies",
+        company.id,
+        records_common.created_values(data),
     )
     return company.id
 
@@ -107,14 +154,19 @@ def update(
     """Replace a company's values; return its new version.
 
     Raises:
-        NotFoundError, StaleRecordError, ValidationError, PermissionDeniedError.
+        PermissionDeniedError: the user may not write.
+        NotFoundError: no such company visible to the user.
+        StaleRecordError: someone saved it after `expected_version`.
+        ValidationError: no name, a bad phone number or a value too long.
     """
     records_common.require_write(user)
     company = records_common.load_for_write(
         session, user, Company, company_id, expected_version, "Company"
     )
+    data, e164 = clean(data, region)
+    columns = _columns(data, e164)
     before = _data(company)
-    for key, value in _columns(data, region).items():
+    for key, value in columns.items():
         setattr(company, key, value)
     company.updated_at = utcnow()
     company.updated_by_id = user.id
@@ -131,13 +183,18 @@ def update(
 
 
 def get(session: Session, user: CurrentUser, company_id: int) -> CompanyDetail:
-    """Return a company. Raises NotFoundError when it is not visible."""
+    """Return a company, also when it is in the trash (see `deleted_at`).
+
+    Raises:
+        NotFoundError: no such company visible to the user.
+    """
     company = records_common.load_visible(session, user, Company, company_id, "Company")
     return CompanyDetail(
         company.id,
         company.version,
         _data(company),
         company.owner_id,
+        company.is_shared,
         company.created_at,
         company.updated_at,
         company.deleted_at,
@@ -151,12 +208,22 @@ def _data(company: Company) -> CompanyData:
 
 
 def trash(session: Session, user: CurrentUser, company_id: int, version: int) -> None:
+    """Move a company to the trash (it can be restored).
+
+    Raises:
+        PermissionDeniedError, NotFoundError, StaleRecordError.
+    """
     records_common.set_trashed(
         session, user, Company, company_id, version, "Company", trashed=True
     )
 
 
 def restore(session: Session, user: CurrentUser, company_id: int, version: int) -> None:
+    """Bring a company back from the trash.
+
+    Raises:
+        PermissionDeniedError, NotFoundError, StaleRecordError.
+    """
     records_common.set_trashed(
         session, user, Company, company_id, version, "Company", trashed=False
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 import phonenumbers
@@ -18,6 +18,7 @@ from crm_desktop.services.errors import (
     NotFoundError,
     PermissionDeniedError,
     StaleRecordError,
+    ValidationError,
 )
 from crm_desktop.services.records import PhoneValue
 
@@ -64,6 +65,62 @@ def load_for_write(
     return row
 
 
+def check_lengths(
+    label: str,
+    model: type[Any],
+    columns: Mapping[str, object],
+    fields: Mapping[str, str] | None = None,
+) -> None:
+    """Refuse text longer than its column holds.
+
+    NOTE: SQLite would store it anyway and PostgreSQL would fail the whole
+    write with a driver error, so the limit is checked here for both.
+
+    Args:
+        label: The record as the error names it.
+        model: The model whose columns the values go to.
+        columns: Column name to value, as about to be written.
+        fields: The field a column is called in forms, where the names differ.
+
+    Raises:
+        ValidationError: naming the field and its limit.
+    """
+    table = model.__table__
+    for key, value in columns.items():
+        length = getattr(table.c[key].type, "length", None)
+        if isinstance(value, str) and length is not None and len(value) > length:
+            field = (fields or {}).get(key, key)
+            reason = f"use at most {length} characters ({len(value)} given)"
+            raise ValidationError(label, field, reason)
+
+
+def check_link(
+    session: Session,
+    user: CurrentUser,
+    model: type[Any],
+    record_id: int | None,
+    *,
+    label: str,
+    field: str,
+    unchanged: int | None = None,
+) -> None:
+    """Refuse a link to a record that does not exist or the user cannot see.
+
+    A link kept as it was (`unchanged`) is not checked again: the record it
+    names may since have been made private, and that must not block an edit.
+
+    Raises:
+        ValidationError: naming the field.
+    """
+    if record_id is None or record_id == unchanged:
+        return
+    table = model.__table__
+    query = select(table.c.id).where(table.c.id == record_id, visible_to(table, user))
+    if session.scalar(query) is None:
+        reason = f"there is no {field} {record_id}, or it is not yours"
+        raise ValidationError(label, field, reason)
+
+
 def flush_versioned(session: Session, label: str) -> None:
     """Flush, turning a lost optimistic-locking race into StaleRecordError."""
     try:
@@ -85,12 +142,21 @@ def set_trashed(
     """Move a row to the trash or back, with an audit entry."""
     require_write(user)
     row = load_for_write(session, user, model, record_id, version, kind)
+    before = row.deleted_at
     row.deleted_at = utcnow() if trashed else None
     row.updated_at = utcnow()
     row.updated_by_id = user.id
     flush_versioned(session, f"{kind} {record_id}")
     action = "trash" if trashed else "restore"
-    audit.record(session, user, action, model.__tablename__, record_id)
+    changes = audit.diff({"deleted_at": before}, {"deleted_at": row.deleted_at})
+    audit.record(session, user, action, model.__tablename__, record_id, changes)
+
+
+def created_values(record: Any) -> dict[str, Any]:
+    """Return a new dataclass record's values for its audit entry, empty left out."""
+    values = {k: _plain(v) for k, v in dataclasses.asdict(record).items()}
+    values.pop("line", None)
+    return {k: v for k, v in values.items() if v not in ("", None, [])}
 
 
 def record_diff(before: Any, after: Any) -> dict[str, list[Any]]:
