@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+import re
+from dataclasses import dataclass, replace
+from decimal import ROUND_DOWN, Decimal
 
+from babel.numbers import list_currencies
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_desktop.db.models import Deal, PipelineStage
+from crm_desktop.db.models import Company, Contact, Deal, PipelineStage
 from crm_desktop.db.search import build_document, sort_key
 from crm_desktop.db.types import utcnow
 from crm_desktop.security import audit
@@ -54,10 +56,13 @@ class DealData:
 
 @dataclass(frozen=True, slots=True)
 class DealDetail:
+    """A deal as a form shows it: its values, plus who and when."""
+
     id: int
     version: int
     data: DealData
     owner_id: int | None
+    is_shared: bool
     closed_at: dt.datetime | None
     updated_at: dt.datetime
     deleted_at: dt.datetime | None
@@ -85,88 +90,152 @@ def stages(session: Session) -> list[StageInfo]:
     ]
 
 
+# What people type: plain ('1250.50', '1250,50'), grouped in thousands with
+# the other mark as decimal point ('1,250.50', '1.250,50') or in the Indian
+# way ('12,50,000.00'). Anything else, such as '12,5,0', is refused.
+_PLAIN_AMOUNT = re.compile(r"-?\d+(?:[.,]\d+)?")
+_GROUPED_AMOUNT = {
+    ",": re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3})(?:\.\d+)?"),
+    ".": re.compile(r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?"),
+}
+# Numeric(14, 2): the most the amount column holds.
+MAX_AMOUNT = Decimal("999999999999.99")
+_CENTS = Decimal("0.01")
+
+
 def parse_amount(text: str, field: str = "amount") -> Decimal:
     """Read an amount typed by a person ('1 250,50', '1,250.50', '980').
+
+    A single mark followed by three digits ('1,250', '1.250') is ambiguous:
+    a comma is read as a thousands mark and a point as the decimal point,
+    which the two-decimals rule then refuses.
 
     Raises:
         ValidationError: it is not an amount.
     """
-    cleaned = text.replace("\u00a0", "").replace(" ", "").strip()
-    if "," in cleaned and "." in cleaned:
-        cleaned = (
-            cleaned.replace(",", "")
-            if cleaned.rfind(".") > cleaned.rfind(",")
-            else cleaned.replace(".", "").replace(",", ".")
-        )
-    elif cleaned.count(",") == 1 and len(cleaned.split(",")[1]) != 3:
-        cleaned = cleaned.replace(",", ".")
+    cleaned = "".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+    if _GROUPED_AMOUNT[","].fullmatch(cleaned):
+        number = cleaned.replace(",", "")
+    elif _GROUPED_AMOUNT["."].fullmatch(cleaned) and (
+        "," in cleaned or cleaned.count(".") > 1
+    ):
+        number = cleaned.replace(".", "").replace(",", ".")
+    elif _PLAIN_AMOUNT.fullmatch(cleaned):
+        number = cleaned.replace(",", ".")
     else:
-        cleaned = cleaned.replace(",", "")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValidationError("Deal", field, f"'{text}' is not an amount") from exc
-    if not value.is_finite():
         raise ValidationError("Deal", field, f"'{text}' is not an amount")
-    return value
+    return Decimal(number)
 
 
-def _columns(session: Session, data: DealData) -> dict[str, object]:
+def clean(session: Session, data: DealData) -> DealData:
+    """Validate a deal and return it trimmed, its amount in cents.
+
+    Raises:
+        ValidationError: no title, an amount that is negative, too large or
+            finer than cents, a currency that is not an ISO 4217 code, or an
+            unknown stage.
+    """
     title = data.title.strip()
     label = f"Deal '{title}'" if title else "New deal"
     if not title:
         raise ValidationError(label, "title", "a deal needs a title")
-    if data.amount < 0:
-        raise ValidationError(label, "amount", "an amount cannot be negative")
-    if data.amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValidationError(label, "amount", "use at most two decimals")
-    if len(data.currency) != 3 or not data.currency.isalpha():
-        raise ValidationError(label, "currency", "use a three-letter code (EUR)")
-    stage = session.get(PipelineStage, data.stage_id)
-    if stage is None:
+    amount = _clean_amount(label, data.amount)
+    currency = data.currency.strip().upper()
+    if currency not in list_currencies():
+        reason = f"'{data.currency}' is not an ISO 4217 currency code (EUR, USD)"
+        raise ValidationError(label, "currency", reason)
+    if session.get(PipelineStage, data.stage_id) is None:
         raise ValidationError(label, "stage", "no such pipeline stage")
-    return {
-        "title": title,
-        "sort_title": sort_key(title),
+    return replace(
+        data,
+        title=title,
+        amount=amount,
+        currency=currency,
+        lead_source=data.lead_source.strip(),
+        notes=data.notes.strip(),
+        lost_reason=data.lost_reason.strip(),
+    )
+
+
+def _clean_amount(label: str, amount: Decimal) -> Decimal:
+    if not amount.is_finite():
+        raise ValidationError(label, "amount", f"'{amount}' is not an amount")
+    if amount < 0:
+        raise ValidationError(label, "amount", "an amount cannot be negative")
+    if amount > MAX_AMOUNT:
+        reason = f"an amount can be at most {MAX_AMOUNT:,}"
+        raise ValidationError(label, "amount", reason)
+    if amount != amount.quantize(_CENTS, rounding=ROUND_DOWN):
+        raise ValidationError(label, "amount", "use at most two decimals")
+    # copy_abs: a typed "-0" is stored as 0.00, not as a negative zero.
+    return amount.copy_abs().quantize(_CENTS)
+
+
+def _check_links(
+    session: Session, user: CurrentUser, data: DealData, before: DealData | None
+) -> None:
+    label = f"Deal '{data.title}'"
+    old = before or DealData("", 0)
+    for model, field, new, unchanged in (
+        (Company, "company", data.company_id, old.company_id),
+        (Contact, "contact", data.contact_id, old.contact_id),
+    ):
+        records_common.check_link(
+            session, user, model, new, label=label, field=field, unchanged=unchanged
+        )
+
+
+def _columns(session: Session, data: DealData) -> dict[str, object]:
+    stage = session.get(PipelineStage, data.stage_id)
+    values: dict[str, object] = {
+        "title": data.title,
+        "sort_title": sort_key(data.title),
         "stage_id": data.stage_id,
         "amount": data.amount,
-        "currency": data.currency.upper(),
+        "currency": data.currency,
         "expected_close": data.expected_close,
         "company_id": data.company_id,
         "contact_id": data.contact_id,
-        "lead_source": data.lead_source.strip(),
-        "notes": data.notes.strip(),
-        "lost_reason": data.lost_reason.strip(),
-        "search_doc": build_document([title]),
-        "closed_at": utcnow() if stage.kind != "open" else None,
+        "lead_source": data.lead_source,
+        "notes": data.notes,
+        "lost_reason": data.lost_reason,
+        "search_doc": build_document([data.title]),
+        "closed_at": utcnow() if stage and stage.kind != "open" else None,
     }
+    records_common.check_lengths(f"Deal '{data.title}'", Deal, values)
+    return values
 
 
-def create(session: Session, user: CurrentUser, data: DealData) -> int:
+def create(
+    session: Session, user: CurrentUser, data: DealData, *, is_shared: bool = False
+) -> int:
     """Add a deal and return its id.
 
+    Args:
+        is_shared: Let every user see and change it, not only its owner.
+
     Raises:
-        PermissionDeniedError, ValidationError.
+        PermissionDeniedError: the user may not write.
+        ValidationError: a value is not acceptable, or a linked company or
+            contact does not exist or is not the user's.
     """
     records_common.require_write(user)
+    data = clean(session, data)
+    _check_links(session, user, data, None)
     now = utcnow()
     deal = Deal(
         **_columns(session, data),
         owner_id=user.id,
         created_by_id=user.id,
         updated_by_id=user.id,
+        is_shared=is_shared,
         created_at=now,
         updated_at=now,
     )
     session.add(deal)
     session.flush()
     audit.record(
-        session,
-        user,
-        "create",
-        "deals",
-        deal.id,
-        {"title": deal.title, "amount": deal.amount, "stage_id": deal.stage_id},
+        session, user, "create", "deals", deal.id, records_common.created_values(data)
     )
     return deal.id
 
@@ -181,13 +250,19 @@ def update(
     """Replace a deal's values; return its new version.
 
     Raises:
-        NotFoundError, StaleRecordError, ValidationError, PermissionDeniedError.
+        PermissionDeniedError: the user may not write.
+        NotFoundError: no such deal visible to the user.
+        StaleRecordError: someone saved it after `expected_version`.
+        ValidationError: a value is not acceptable, or a newly linked company
+            or contact does not exist or is not the user's.
     """
     records_common.require_write(user)
     deal = records_common.load_for_write(
         session, user, Deal, deal_id, expected_version, "Deal"
     )
     before = _data(deal)
+    data = clean(session, data)
+    _check_links(session, user, data, before)
     columns = _columns(session, data)
     if deal.closed_at is not None and columns["closed_at"] is not None:
         columns["closed_at"] = deal.closed_at
@@ -223,12 +298,18 @@ def _data(deal: Deal) -> DealData:
 
 
 def get(session: Session, user: CurrentUser, deal_id: int) -> DealDetail:
+    """Return a deal, also when it is in the trash (see `deleted_at`).
+
+    Raises:
+        NotFoundError: no such deal visible to the user.
+    """
     deal = records_common.load_visible(session, user, Deal, deal_id, "Deal")
     return DealDetail(
         deal.id,
         deal.version,
         _data(deal),
         deal.owner_id,
+        deal.is_shared,
         deal.closed_at,
         deal.updated_at,
         deal.deleted_at,
@@ -236,12 +317,22 @@ def get(session: Session, user: CurrentUser, deal_id: int) -> DealDetail:
 
 
 def trash(session: Session, user: CurrentUser, deal_id: int, version: int) -> None:
+    """Move a deal to the trash (it can be restored).
+
+    Raises:
+        PermissionDeniedError, NotFoundError, StaleRecordError.
+    """
     records_common.set_trashed(
         session, user, Deal, deal_id, version, "Deal", trashed=True
     )
 
 
 def restore(session: Session, user: CurrentUser, deal_id: int, version: int) -> None:
+    """Bring a deal back from the trash.
+
+    Raises:
+        PermissionDeniedError, NotFoundError, StaleRecordError.
+    """
     records_common.set_trashed(
         session, user, Deal, deal_id, version, "Deal", trashed=False
     )
