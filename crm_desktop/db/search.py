@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import ColumnElement, Table, literal_column, select, text
+from sqlalchemy import ColumnElement, Select, Table, literal_column, select, text
 from sqlalchemy.sql import func
 
 # Letters that Unicode does not decompose into a base letter plus an accent.
@@ -79,7 +80,7 @@ def match_ids(table: Table, tokens: list[str], dialect: str) -> ColumnElement[bo
     if dialect == "sqlite":
         fts = f"{table.name}_fts"
         expression = " ".join(f'"{token}"*' for token in tokens)
-        matching = (
+        matching: Select[tuple[Any]] = (
             select(literal_column("rowid"))
             .select_from(text(fts))
             .where(text(f"{fts} MATCH :fts_query").bindparams(fts_query=expression))
