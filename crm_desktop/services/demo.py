@@ -6,7 +6,7 @@ generator combines them. Each batch of rows has its own generator, seeded
 from the demo's seed and the batch's place, so a batch is the same whichever
 process makes it and in whatever order: a helper process makes the rows
 while this one writes them. Phone numbers come from the ranges set aside for
-fiction (UK 020 7946 0xxx and 07700 900xxx, US 202-555-01xx, France
+fiction (UK 020 7946 0xxx and 0113 496 0xxx, US 202-555-01xx, France
 01 99 00 xx xx, Australia 0491 570 xxx), so none belongs to a real person;
 emails use the example.* domains.
 """
@@ -333,8 +333,10 @@ def _fiction_phones() -> dict[str, tuple[_Phone, ...]]:
         _phone(f"020 7946 {n:04d}", f"+44207946{n:04d}", "work", "44")
         for n in range(1000)
     ]
+    # NOTE: not Ofcom's drama mobiles (07700 900xxx): phonenumbers calls
+    # them invalid, so the contact form would refuse them.
     gb += [
-        _phone(f"07700 900{n:03d}", f"+447700900{n:03d}", "mobile", "44")
+        _phone(f"0113 496 {n:04d}", f"+44113496{n:04d}", "home", "44")
         for n in range(1000)
     ]
     us = [
@@ -383,7 +385,9 @@ class _Pools:
 
     def __init__(self, seed: int, size: int = 300) -> None:
         phones = _fiction_phones()
-        shared = tuple(p for group in phones.values() for p in group)
+        # Countries with no fiction range take numbers from all of them,
+        # as many from each (the US range has only a hundred).
+        shared = tuple(p for group in phones.values() for p in group[:100])
         self.places: list[_Place] = []
         self.companies: list[_CompanyName] = []
         for index, spec in enumerate(LOCALES):
@@ -642,8 +646,8 @@ def _deal_rows(plan: _Plan, rng: random.Random, start: int, end: int) -> Batch:
         closed = None
         if kind != "open":
             # Won or lost within four months of opening, and never later
-            # than today.
-            closed = min(now, created + (7 + int(random_() * 113)) * _DAY)
+            # than now.
+            closed = created + int(random_() * min(120 * _DAY, now - created))
             expected = closed
         updated = (
             closed if closed is not None else created + int(random_() * (now - created))
@@ -681,13 +685,14 @@ def _activity_rows(plan: _Plan, rng: random.Random, start: int, end: int) -> Bat
         kind: [(s, sort_key(s), " ".join(words(s))) for s in titles]
         for kind, titles in ACTIVITY_SUBJECTS.items()
     }
-    # Due times fall on the quarter hour, as people book them.
-    quarter = now - now % 900
-    past_slots = _ACTIVITY_PAST_DAYS * 96
-    all_slots = past_slots + _ACTIVITY_FUTURE_DAYS * 96
+    # Due times fall on the quarter hour within office hours (08:00 to
+    # 18:00 UTC), as people book them.
+    today = now - now % _DAY
+    days = _ACTIVITY_PAST_DAYS + _ACTIVITY_FUTURE_DAYS
     rows = []
     for activity_id in range(start, end + 1):
-        due = quarter + (int(random_() * all_slots) - past_slots) * 900
+        day = today + (int(random_() * days) - _ACTIVITY_PAST_DAYS) * _DAY
+        due = day + 8 * 3600 + int(random_() * 40) * 900
         if due > now:
             kind = _FUTURE_KINDS[int(random_() * len(_FUTURE_KINDS))]
             created = now - int(random_() * 21 * _DAY)

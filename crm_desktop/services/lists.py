@@ -66,7 +66,14 @@ COMPANIES = ListSpec(
     columns=(
         ListColumn("name", "Name", _companies.c.name, _companies.c.sort_name),
         ListColumn("industry", "Industry", _companies.c.industry),
-        ListColumn("phone", "Phone", _companies.c.phone_raw, kind="phone"),
+        # The E.164 form where the number parsed, so it shows in the same
+        # national or international form as a contact's.
+        ListColumn(
+            "phone",
+            "Phone",
+            func.coalesce(_companies.c.phone_e164, _companies.c.phone_raw),
+            kind="phone",
+        ),
         ListColumn("website", "Website", _companies.c.website),
         ListColumn("city", "City", _companies.c.city),
         ListColumn("country", "Country", _companies.c.country),
