@@ -7,8 +7,10 @@ its exception, comes back to the GUI thread through a queued signal.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import shiboken6
@@ -38,55 +40,64 @@ class Generation:
         return self._value
 
 
-class _Relay(QObject):
-    """Lives on the GUI thread; its signals, emitted by a worker, queue."""
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What to do with one worker's outcome; kept on the GUI thread only."""
 
-    finished = Signal(object)
-    failed = Signal(object)
+    on_done: Callable[[Any], None]
+    on_error: Callable[[BaseException], None] | None
+    context: QObject | None
+    stale: Callable[[], bool]
 
-    def __init__(
-        self,
-        on_done: Callable[[Any], None],
-        on_error: Callable[[BaseException], None] | None,
-        context: QObject | None,
-        stale: Callable[[], bool],
-    ) -> None:
+    def dropped(self) -> bool:
+        if self.context is not None and not shiboken6.isValid(self.context):
+            return True
+        return self.stale()
+
+
+class _Hub(QObject):
+    """Lives on the GUI thread; its signals, emitted by a worker, queue.
+
+    NOTE: a worker holds only the hub and a ticket number, never the
+    callbacks or their context. Whatever drops the last reference to a
+    widget owned by Python destroys it, and a widget destroyed on a pool
+    thread crashes the program; the callbacks are released here instead.
+    """
+
+    finished = Signal(object, object)
+    failed = Signal(object, object)
+
+    def __init__(self) -> None:
         super().__init__()
-        self._on_done = on_done
-        self._on_error = on_error
-        self._context = context
-        self._stale = stale
         self.finished.connect(self._on_self_finished)
         self.failed.connect(self._on_self_failed)
 
-    def _dropped(self) -> bool:
-        _pending.discard(self)
-        if self._context is not None and not shiboken6.isValid(self._context):
-            return True
-        return self._stale()
-
-    @Slot(object)
-    def _on_self_finished(self, result: object) -> None:
-        if self._dropped():
+    @Slot(object, object)
+    def _on_self_finished(self, ticket: int, result: object) -> None:
+        request = _pending.pop(ticket)
+        if request.dropped():
             logger.debug("dropped a stale background result")
             return
-        self._on_done(result)
+        request.on_done(result)
 
-    @Slot(object)
-    def _on_self_failed(self, error: BaseException) -> None:
-        if self._dropped():
+    @Slot(object, object)
+    def _on_self_failed(self, ticket: int, error: BaseException) -> None:
+        request = _pending.pop(ticket)
+        if request.dropped():
             logger.debug("dropped a stale background error: %r", error)
             return
-        if self._on_error is not None:
-            self._on_error(error)
+        if request.on_error is not None:
+            request.on_error(error)
             return
         from crm_desktop.ui.errors import show_error
 
         show_error(None, error)
 
 
-# Relays waiting for their worker; held here so they outlive the call.
-_pending: set[_Relay] = set()
+# Requests waiting for their worker, by ticket; only the GUI thread uses it.
+_pending: dict[int, _Request] = {}
+_tickets = itertools.count(1)
+_hub: _Hub | None = None
 
 
 def run_in_background(
@@ -109,21 +120,25 @@ def run_in_background(
         generation: When given, the result is dropped if the generation
             was bumped while the work ran.
     """
+    global _hub
+    if _hub is None:
+        _hub = _Hub()
+    hub = _hub
     token = generation.current if generation is not None else 0
 
     def stale() -> bool:
         return generation is not None and generation.current != token
 
-    relay = _Relay(on_done, on_error, context, stale)
-    _pending.add(relay)
+    ticket = next(_tickets)
+    _pending[ticket] = _Request(on_done, on_error, context, stale)
 
     def task() -> None:
         try:
             result = work()
         except Exception as exc:
-            relay.failed.emit(exc)
+            hub.failed.emit(ticket, exc)
         else:
-            relay.finished.emit(result)
+            hub.finished.emit(ticket, result)
 
     QThreadPool.globalInstance().start(task)
 

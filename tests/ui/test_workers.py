@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 import threading
+from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.services.errors import ValidationError
@@ -74,3 +79,41 @@ def test_an_error_without_a_callback_goes_to_the_error_presenter(
 
     qtbot.waitUntil(lambda: bool(shown))
     assert isinstance(shown[0], ZeroDivisionError)
+
+
+def test_the_pool_thread_never_holds_the_callbacks_or_their_context(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Whatever drops the last reference to a widget owned by Python destroys
+    # it; on a pool thread that crashes, so only the GUI thread may hold one.
+    tasks: list[Callable[[], None]] = []
+    pool = SimpleNamespace(start=tasks.append, waitForDone=lambda _msecs: True)
+    monkeypatch.setattr(workers.QThreadPool, "globalInstance", lambda: pool)
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    landed: list[int] = []
+
+    def on_done(result: int) -> None:
+        landed.append(result)
+
+    run_in_background(lambda: 7, on_done, context=widget)
+    [task] = tasks
+    held = _reachable(task)
+    task()
+
+    assert not any(value is widget or value is on_done for value in held)
+    assert landed == [7]
+    assert not workers._pending
+
+
+def _reachable(root: object, depth: int = 6) -> list[object]:
+    """Return what `root` refers to, directly or not, short of any module."""
+    modules = [m for m in list(sys.modules.values()) if m is not None]
+    skipped = {id(m) for m in modules} | {id(vars(m)) for m in modules}
+    seen: dict[int, object] = {}
+    frontier = [root]
+    for _ in range(depth):
+        fresh = [o for o in frontier if id(o) not in seen and id(o) not in skipped]
+        seen.update((id(o), o) for o in fresh)
+        frontier = [r for o in fresh for r in gc.get_referents(o)]
+    return list(seen.values())
