@@ -103,8 +103,9 @@ def find(
         limit_per_kind: The most records returned of each kind.
 
     Returns:
-        The hits grouped by kind (contacts, companies, deals), best first
-        within each kind: by rank, then by name. When more than CANDIDATES
+        The hits grouped by kind, best first within each kind (by rank,
+        then by name); the kind whose first hit ranks best comes first,
+        and on a tie contacts, companies, deals. When more than CANDIDATES
         records of a kind match, the best are picked among the first
         CANDIDATES the index gives. Nothing for blank text.
 
@@ -116,9 +117,14 @@ def find(
     if not text.strip():
         return []
     started = time.perf_counter()
-    hits: list[SearchHit] = []
-    for kind in _KINDS:
-        hits += _find_kind(session, user, kind, text, region, locale, limit_per_kind)
+    groups = [
+        _find_kind(session, user, kind, text, region, locale, limit_per_kind)
+        for kind in _KINDS
+    ]
+    # The kind with the best match first: 'Weber' puts the company named
+    # so above the contacts who merely work there. Ties keep _KINDS order.
+    groups.sort(key=lambda group: group[0].rank if group else RANK_OTHER + 1)
+    hits = [hit for group in groups for hit in group]
     logger.debug(
         "global search: %d hits in %.1f ms",
         len(hits),

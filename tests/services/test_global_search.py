@@ -114,7 +114,7 @@ def test_an_email_finds_its_contact_in_any_case(
     assert hits[0].subtitle == "grace.hopper@navy.example"
 
 
-def test_contacts_companies_and_deals_come_grouped_by_kind(
+def test_hits_come_grouped_by_kind_the_best_match_first(
     database: Database, admin: CurrentUser
 ) -> None:
     with database.session() as session:
@@ -131,13 +131,16 @@ def test_contacts_companies_and_deals_come_grouped_by_kind(
 
     hits = _find(database, admin, "nordwind")
 
+    # The company and the deal start with the word; the contact only works
+    # there. On a tie, companies come before deals.
     assert [(hit.kind, hit.id) for hit in hits] == [
-        ("contact", contact_id),
         ("company", company_id),
         ("deal", deal_id),
+        ("contact", contact_id),
     ]
-    assert hits[1].subtitle == "Kiel"
-    assert hits[2].subtitle == "€1,250.50 · Lead · Nordwind GmbH"
+    assert hits[0].subtitle == "Kiel"
+    assert hits[1].subtitle == "€1,250.50 · Lead · Nordwind GmbH"
+    assert hits[2].subtitle == "Nordwind"
 
 
 def test_names_that_start_with_the_query_come_first(
