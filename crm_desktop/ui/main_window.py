@@ -24,6 +24,7 @@ from crm_desktop.db.database import Database
 from crm_desktop.security.roles import ROLE_LABELS, CurrentUser
 from crm_desktop.ui.icons import icon
 from crm_desktop.ui.list_view import RecordListView
+from crm_desktop.ui.quick_search import QuickSearchDialog
 from crm_desktop.ui.screens import SCREENS, Screen
 from crm_desktop.ui.window_state import LAST_VIEW, PreserveGeometry
 
@@ -104,6 +105,7 @@ class MainWindow(PreserveGeometry, QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         quit_action.triggered.connect(self.close)
+        self._build_edit_menu()
         view_menu = self.menuBar().addMenu("&View")
         self._view_actions = QActionGroup(self)
         for number, screen in enumerate(SCREENS, start=1):
@@ -117,6 +119,22 @@ class MainWindow(PreserveGeometry, QMainWindow):
         about = help_menu.addAction("&About crm-desktop")
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self._on_about_triggered)
+
+    def _build_edit_menu(self) -> None:
+        self.quick_search = QuickSearchDialog(self._database, self._user, self)
+        self.quick_search.record_open_requested.connect(
+            self._on_quick_search_record_open_requested
+        )
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.find_action = edit_menu.addAction(icon("search"), "&Find…")
+        self.find_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.find_action.setToolTip("Find contacts, companies and deals")
+        self.find_action.triggered.connect(self.quick_search.start)
+
+    @Slot(str, int)
+    def _on_quick_search_record_open_requested(self, kind: str, record_id: int) -> None:
+        view = next(v for v in self.views.values() if v.record_screen.noun == kind)
+        view.open_editor(record_id)
 
     def current_view(self) -> RecordListView:
         view = self.stack.currentWidget()
