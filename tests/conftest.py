@@ -27,6 +27,7 @@ from crm_desktop.db.database import Database, open_database  # noqa: E402
 from crm_desktop.security import passwords  # noqa: E402
 from crm_desktop.security.roles import CurrentUser  # noqa: E402
 from crm_desktop.services import setup  # noqa: E402
+from tests.samples import samples_dir  # noqa: E402
 
 ADMIN_NAME = "admin"
 ADMIN_PASSWORD = "correct horse battery"
@@ -103,6 +104,18 @@ def admin(database: Database) -> CurrentUser:
     """The first administrator of the test database."""
     with database.session() as session:
         return setup.initialize(session, ADMIN_NAME, ADMIN_PASSWORD)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The sample cases are real files outside the repository; without them
+    # a third of the import tests cannot run, and skipping them would pass a
+    # suite that checked nothing of the sort.
+    folder = samples_dir()
+    if not (folder / "README.md").is_file():
+        raise pytest.UsageError(
+            f"The sample cases are not at {folder}: put the shared folder "
+            "beside the repository, or set CRM_SAMPLES_DIR to its data/samples."
+        )
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

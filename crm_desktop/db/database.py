@@ -49,9 +49,10 @@ def open_database(url: str | URL, *, create: bool = True) -> Database:
     """Open the database at a URL, creating or migrating its schema.
 
     Args:
-        create: make a new SQLite file when there is none; otherwise a
-            missing file is an error (a mistyped path must not quietly
-            become an empty database).
+        create: make a new SQLite file when there is none, and the schema
+            in an empty database; otherwise a missing file or an empty
+            database is an error (a mistyped path must not quietly become
+            an empty database).
 
     Raises:
         DatabaseUnavailableError: it cannot be reached or opened.
@@ -62,6 +63,8 @@ def open_database(url: str | URL, *, create: bool = True) -> Database:
         _require_sqlite_file(parsed)
     engine = make_engine(parsed)
     try:
+        if not create:
+            _require_schema(engine, parsed)
         revision = migrate.upgrade(engine)
     except OperationalError as exc:
         engine.dispose()
@@ -74,6 +77,17 @@ def open_database(url: str | URL, *, create: bool = True) -> Database:
     logger.info("opened %s at schema %s", describe_url(parsed), revision)
     factory = sessionmaker(engine, expire_on_commit=False)
     return Database(parsed, engine, factory, revision)
+
+
+def _require_schema(engine: Engine, url: URL) -> None:
+    with engine.connect() as connection:
+        revision = migrate.current_revision(connection)
+    if revision is None:
+        engine.dispose()
+        raise DatabaseUnavailableError(
+            f"{describe_url(url)} holds no crm-desktop data yet; create it "
+            "with 'crm-desktop init' or check the URL."
+        )
 
 
 def _require_sqlite_file(url: URL) -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from faker import Faker
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, insert, select
 
 from crm_desktop.db import bulk
 from crm_desktop.db.database import Database
@@ -863,21 +863,18 @@ class DemoGenerator:
         contacts: int,
         progress: Callable[[int, int], None] | None = None,
     ) -> DemoSummary:
-        """Fill the database; it must hold no contacts yet.
+        """Fill the database; it must hold no records yet (users may exist).
 
         Raises:
-            ValueError: the database already has contacts.
+            ValueError: the database already has companies, contacts, deals
+                or activities.
         """
         started = time.perf_counter()
         helper = self.helper
         if helper is None:
             helper = contacts >= _HELPER_MIN_CONTACTS and (os.cpu_count() or 1) > 1
         with bulk.loading_connection(self.database.engine) as connection:
-            if connection.scalar(select(func.count()).select_from(Contact)):
-                raise ValueError(
-                    "The database already has contacts; the demo "
-                    "fills only an empty one."
-                )
+            self._require_empty(connection)
             plan = self._plan(connection, contacts)
             with bulk.bulk_load(connection, tuple(_TABLES)):
                 addresses = self._write(connection, plan, helper, progress)
@@ -895,6 +892,17 @@ class DemoGenerator:
         )
         logger.info("demo data: %s", summary)
         return summary
+
+    def _require_empty(self, connection: Connection) -> None:
+        # Demo rows take ids from 1 up, so any record already there would
+        # collide with them.
+        for table in ("companies", "contacts", "deals", "activities"):
+            first = select(_TABLES[table].c.id).limit(1)
+            if connection.scalar(first) is not None:
+                raise ValueError(
+                    f"The database already has {table}; the demo fills "
+                    "only an empty one."
+                )
 
     def _plan(self, connection: Connection, contacts: int) -> _Plan:
         user_ids = self._users(connection)

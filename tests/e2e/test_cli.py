@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, inspect, select
 
 from crm_desktop.cli import main
 from crm_desktop.db.database import open_database
+from crm_desktop.db.engine import normalize_url
 from crm_desktop.db.models import AuditEntry, Contact
 from tests.conftest import ADMIN_NAME, ADMIN_PASSWORD
 from tests.samples import samples_dir
@@ -201,3 +202,31 @@ def test_every_command_has_help(command: list[str]) -> None:
     )
     assert result.returncode == 0
     assert "usage: crm-desktop" in result.stdout
+
+
+def test_import_into_an_empty_database_writes_no_schema(
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An empty file or a database just made with createdb: not a CRM yet.
+    monkeypatch.setenv("CRM_PASSWORD", ADMIN_PASSWORD)
+    if database_url.startswith("sqlite"):
+        Path(database_url.removeprefix("sqlite:///")).touch()
+    source = tmp_path / "contacts.csv"
+    source.write_text(GOOD_CSV, encoding="utf-8")
+
+    assert _import(database_url, source) == 1
+
+    err = capsys.readouterr().err
+    assert "crm-desktop init" in err and "Traceback" not in err
+    assert _table_names(database_url) == set()
+
+
+def _table_names(url: str) -> set[str]:
+    engine = create_engine(normalize_url(url))
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()

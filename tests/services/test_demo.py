@@ -63,10 +63,22 @@ def test_writes_the_sizes_it_reports(database: Database) -> None:
 
 
 def test_refuses_a_database_with_contacts(filled: Database) -> None:
-    with pytest.raises(ValueError, match="already has contacts"):
+    with pytest.raises(ValueError, match="already has companies"):
         demo.DemoGenerator(filled, seed=7, now=NOW).generate(10)
 
     assert _count(filled, Contact) == CONTACTS
+
+
+def test_refuses_a_database_with_companies_but_no_contacts(
+    database: Database,
+) -> None:
+    # An earlier run with --contacts 0 leaves companies only.
+    demo.DemoGenerator(database, seed=7, now=NOW).generate(0)
+
+    with pytest.raises(ValueError, match="already has companies"):
+        demo.DemoGenerator(database, seed=7, now=NOW).generate(10)
+
+    assert (_count(database, Company), _count(database, Contact)) == (20, 0)
 
 
 def _fingerprint(database: Database) -> list[tuple[object, ...]]:
