@@ -448,6 +448,36 @@ class Deal(RecordMixin, Base):
             sqlite_where=LIVE,
             postgresql_where=LIVE,
         ),
+        # The pipeline board: a column's count and totals read this index
+        # alone, whatever the filters, and its first cards come in order
+        # from one of the two after it (open stages, then won and lost).
+        Index(
+            "ix_deals_board_totals",
+            "stage_id",
+            "currency",
+            "owner_id",
+            "is_shared",
+            "expected_close",
+            "amount",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
+        Index(
+            "ix_deals_stage_expected_close",
+            "stage_id",
+            "expected_close",
+            "id",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
+        Index(
+            "ix_deals_stage_closed_at",
+            "stage_id",
+            "closed_at",
+            "id",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -473,6 +503,31 @@ class Deal(RecordMixin, Base):
     lost_reason: Mapped[str] = _text()
     lead_source: Mapped[str] = _text(60)
     notes: Mapped[str] = _text()
+
+
+class DealStageChange(Base):
+    """One step of a deal through the pipeline; written once, never updated.
+
+    A deal's first row (from_stage_id null) is the stage it was created in.
+    """
+
+    __tablename__ = "deal_stage_history"
+    __table_args__ = (
+        Index("ix_deal_stage_history_deal_changed", "deal_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    from_stage_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pipeline_stages.id", ondelete="RESTRICT")
+    )
+    to_stage_id: Mapped[int] = mapped_column(
+        ForeignKey("pipeline_stages.id", ondelete="RESTRICT")
+    )
+    changed_by_id: Mapped[int | None] = mapped_column(_user_fk("SET NULL"))
+    changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Why the deal was lost, when this step went to a lost stage.
+    lost_reason: Mapped[str] = _text()
 
 
 class Activity(RecordMixin, Base):

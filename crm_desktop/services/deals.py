@@ -11,7 +11,13 @@ from babel.numbers import list_currencies
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_desktop.db.models import Company, Contact, Deal, PipelineStage
+from crm_desktop.db.models import (
+    Company,
+    Contact,
+    Deal,
+    DealStageChange,
+    PipelineStage,
+)
 from crm_desktop.db.search import build_document, sort_key
 from crm_desktop.db.types import utcnow
 from crm_desktop.security import audit
@@ -234,10 +240,41 @@ def create(
     )
     session.add(deal)
     session.flush()
+    record_stage_change(
+        session, user, deal.id, None, data.stage_id, lost_reason=data.lost_reason
+    )
     audit.record(
         session, user, "create", "deals", deal.id, records_common.created_values(data)
     )
     return deal.id
+
+
+def record_stage_change(
+    session: Session,
+    user: CurrentUser,
+    deal_id: int,
+    from_stage_id: int | None,
+    to_stage_id: int,
+    *,
+    lost_reason: str = "",
+) -> None:
+    """Add a step to a deal's stage history, in the session's transaction.
+
+    Args:
+        lost_reason: Why the deal was lost; kept only for a lost stage.
+    """
+    stage = session.get(PipelineStage, to_stage_id)
+    lost = stage is not None and stage.kind == "lost"
+    session.add(
+        DealStageChange(
+            deal_id=deal_id,
+            from_stage_id=from_stage_id,
+            to_stage_id=to_stage_id,
+            changed_by_id=user.id,
+            changed_at=utcnow(),
+            lost_reason=lost_reason if lost else "",
+        )
+    )
 
 
 def update(
@@ -271,6 +308,15 @@ def update(
     deal.updated_at = utcnow()
     deal.updated_by_id = user.id
     records_common.flush_versioned(session, f"Deal '{deal.title}'")
+    if data.stage_id != before.stage_id:
+        record_stage_change(
+            session,
+            user,
+            deal_id,
+            before.stage_id,
+            data.stage_id,
+            lost_reason=data.lost_reason,
+        )
     audit.record(
         session,
         user,
