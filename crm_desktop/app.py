@@ -6,6 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -51,6 +52,7 @@ def run_gui(
         raise ValueError(f"no view named {view!r}; use one of {', '.join(BY_NAME)}")
     app = _application(sys.argv if argv is None else argv)
     previous_hook = install_excepthook()
+    window: MainWindow | None = None
     try:
         if user is None:
             user = _ask_user(database)
@@ -66,6 +68,12 @@ def run_gui(
         return app.exec()
     finally:
         wait_for_workers()
+        if window is not None:
+            # NOTE: deleted here, on the GUI thread. The window's widgets
+            # sit in reference cycles, and the garbage collector frees
+            # them on whichever thread next triggers a collection: a
+            # worker thread deleting widgets crashes the process.
+            shiboken6.delete(window)
         sys.excepthook = previous_hook
 
 

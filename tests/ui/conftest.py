@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("LANG", "C.UTF-8")
 
+import gc  # noqa: E402
 import shutil  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
@@ -94,10 +95,14 @@ def _private_settings(tmp_path: Path) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _no_workers_left(qapp: QApplication) -> Iterator[None]:
-    """Let no background work outlive its test."""
+    """Let no background work, and no Qt object in a cycle, outlive its test."""
     yield
     assert wait_for_workers(10_000)
     qapp.processEvents()
+    # NOTE: Qt objects left in reference cycles are freed by whichever
+    # thread next triggers a collection; a worker thread deleting them
+    # crashes the run. Collect here, on the GUI thread.
+    gc.collect()
 
 
 def _template(factory: pytest.TempPathFactory, count: int) -> Path:
