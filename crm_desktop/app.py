@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from crm_desktop.db.database import Database
 from crm_desktop.security.roles import CurrentUser
 from crm_desktop.services import users
+from crm_desktop.ui.board import BOARD_VIEW
 from crm_desktop.ui.errors import install_excepthook
 from crm_desktop.ui.icons import RESOURCES, icon
 from crm_desktop.ui.login import FirstRunDialog, LoginDialog
@@ -40,16 +41,18 @@ def run_gui(
     Args:
         database: The opened, migrated database.
         user: Who is logged in; None asks (or creates the first admin).
-        view: The list to open: contacts, companies, deals or activities.
-        screenshot: Save the window to this PNG once the list's first page
-            is drawn, then exit (1 if no data came within 30 s).
+        view: The view to open: a list (contacts, companies, deals,
+            activities) or the pipeline board (board).
+        screenshot: Save the window to this PNG once the view's data is
+            drawn, then exit (1 if no data came within 30 s).
         argv: Command-line arguments for Qt; sys.argv by default.
 
     Raises:
-        ValueError: `view` is not the name of a list.
+        ValueError: `view` is not the name of a view.
     """
-    if view is not None and view not in BY_NAME:
-        raise ValueError(f"no view named {view!r}; use one of {', '.join(BY_NAME)}")
+    views = (*BY_NAME, BOARD_VIEW)
+    if view is not None and view not in views:
+        raise ValueError(f"no view named {view!r}; use one of {', '.join(views)}")
     app = _application(sys.argv if argv is None else argv)
     previous_hook = install_excepthook()
     window: MainWindow | None = None
@@ -103,9 +106,13 @@ def _ask_user(database: Database) -> CurrentUser | None:
 def _take_screenshot(app: QApplication, window: MainWindow, path: Path) -> int:
     window.resize(*SCREENSHOT_SIZE)
     taker = _ScreenshotTaker(app, window, path)
-    view = window.current_view()
-    view.first_page_loaded.connect(taker.on_first_page_loaded)
-    view.load_failed.connect(taker.on_load_failed)
+    if window.current_view_name() == BOARD_VIEW:
+        window.board.board_loaded.connect(taker.on_first_page_loaded)
+        window.board.load_failed.connect(taker.on_load_failed)
+    else:
+        view = window.current_view()
+        view.first_page_loaded.connect(taker.on_first_page_loaded)
+        view.load_failed.connect(taker.on_load_failed)
     window.show()
     return app.exec()
 

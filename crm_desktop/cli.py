@@ -251,7 +251,7 @@ def _demo_login(database: Database) -> CurrentUser:
         return users.authenticate(session, demo.DEMO_ADMIN, demo.DEMO_PASSWORD)
 
 
-VIEWS = ("contacts", "companies", "deals", "activities")
+VIEWS = ("contacts", "companies", "deals", "activities", "board")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -274,7 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="open a demo database filled with sample data, "
         "logged in as its administrator",
     )
-    parser.add_argument("--view", choices=VIEWS, help="the view to open")
+    parser.add_argument(
+        "--view", choices=VIEWS, help="the view to open; board is the pipeline board"
+    )
     parser.add_argument(
         "--screenshot",
         metavar="FILE.png",

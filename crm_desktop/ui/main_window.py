@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.db.database import Database
 from crm_desktop.security.roles import ROLE_LABELS, CurrentUser
+from crm_desktop.ui.board import BOARD_TITLE, BOARD_VIEW, PipelineBoard
 from crm_desktop.ui.icons import icon
 from crm_desktop.ui.list_view import RecordListView
 from crm_desktop.ui.quick_search import QuickSearchDialog
@@ -55,7 +56,8 @@ class MainWindow(PreserveGeometry, QMainWindow):
         if not self.restore_geometry():
             self.resize(1280, 800)
         last = LAST_VIEW.read()
-        self.show_view(last if last in self.views else SCREENS[0].name)
+        known = last in self.views or last == BOARD_VIEW
+        self.show_view(last if known else SCREENS[0].name)
 
     def _build_screens(self) -> None:
         self.navigation = QListWidget(self)
@@ -66,6 +68,7 @@ class MainWindow(PreserveGeometry, QMainWindow):
         self.stack = QStackedWidget(self)
         for screen in SCREENS:
             self._add_screen(screen)
+        self._add_board()
         self.navigation.currentRowChanged.connect(
             self._on_navigation_current_row_changed
         )
@@ -86,6 +89,15 @@ class MainWindow(PreserveGeometry, QMainWindow):
         view.rows_counted.connect(self._on_view_rows_counted)
         self.stack.addWidget(view)
         self.views[screen.name] = view
+
+    def _add_board(self) -> None:
+        item = QListWidgetItem(icon("pipeline"), BOARD_TITLE)
+        item.setData(Qt.ItemDataRole.UserRole, BOARD_VIEW)
+        item.setSizeHint(QSize(0, self.fontMetrics().height() + 18))
+        self.navigation.addItem(item)
+        self.board = PipelineBoard(self._database, self._user, self.stack)
+        self.board.board_loaded.connect(self._on_board_board_loaded)
+        self.stack.addWidget(self.board)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -114,6 +126,11 @@ class MainWindow(PreserveGeometry, QMainWindow):
             action.setCheckable(True)
             action.setData(screen.name)
             self._view_actions.addAction(action)
+        board_action = view_menu.addAction(icon("pipeline"), BOARD_TITLE)
+        board_action.setShortcut(QKeySequence(f"Ctrl+{len(SCREENS) + 1}"))
+        board_action.setCheckable(True)
+        board_action.setData(BOARD_VIEW)
+        self._view_actions.addAction(board_action)
         self._view_actions.triggered.connect(self._on_view_actions_triggered)
         help_menu = self.menuBar().addMenu("&Help")
         about = help_menu.addAction("&About crm-desktop")
@@ -141,13 +158,24 @@ class MainWindow(PreserveGeometry, QMainWindow):
         assert isinstance(view, RecordListView)
         return view
 
+    def current_view_name(self) -> str:
+        """Return the name of the view in front: a list's, or 'board'."""
+        item = self.navigation.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item else ""
+
     def show_view(self, name: str) -> None:
-        """Bring a list to the front: contacts, companies, deals or activities.
+        """Bring a view to the front: a list (contacts...) or the board.
 
         Raises:
-            KeyError: no list has that name.
+            KeyError: no view has that name.
         """
-        row = list(self.views).index(self.views[name].record_screen.name)
+        names = [
+            self.navigation.item(row).data(Qt.ItemDataRole.UserRole)
+            for row in range(self.navigation.count())
+        ]
+        if name not in names:
+            raise KeyError(name)
+        row = names.index(name)
         self.navigation.setCurrentRow(row)
         # setCurrentRow() is silent when the row is current already.
         self._on_navigation_current_row_changed(row)
@@ -156,7 +184,11 @@ class MainWindow(PreserveGeometry, QMainWindow):
     def _on_navigation_current_row_changed(self, row: int) -> None:
         if row < 0:
             return
-        view = list(self.views.values())[row]
+        name = self.navigation.item(row).data(Qt.ItemDataRole.UserRole)
+        if name == BOARD_VIEW:
+            self._show_board()
+            return
+        view = self.views[name]
         if self.stack.currentWidget() is not view:
             self.stack.setCurrentWidget(view)
         for action in self._view_actions.actions():
@@ -165,6 +197,20 @@ class MainWindow(PreserveGeometry, QMainWindow):
         view.activate()
         self._show_count(view)
         self.view_changed.emit(view.record_screen.name)
+
+    def _show_board(self) -> None:
+        self.stack.setCurrentWidget(self.board)
+        for action in self._view_actions.actions():
+            action.setChecked(action.data() == BOARD_VIEW)
+        self.setWindowTitle(f"{BOARD_TITLE} – crm-desktop")
+        self.board.activate()
+        self.count_label.setText(self.board.summary_label.text())
+        self.view_changed.emit(BOARD_VIEW)
+
+    @Slot(int)
+    def _on_board_board_loaded(self, _count: int) -> None:
+        if self.stack.currentWidget() is self.board:
+            self.count_label.setText(self.board.summary_label.text())
 
     @Slot(QAction)
     def _on_view_actions_triggered(self, action: QAction) -> None:
@@ -207,5 +253,5 @@ class MainWindow(PreserveGeometry, QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_geometry()
-        LAST_VIEW.write(self.current_view().record_screen.name)
+        LAST_VIEW.write(self.current_view_name())
         super().closeEvent(event)

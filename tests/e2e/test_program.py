@@ -32,7 +32,9 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
 
 
-@pytest.mark.parametrize("view", ["contacts", "companies", "deals", "activities"])
+@pytest.mark.parametrize(
+    "view", ["contacts", "companies", "deals", "activities", "board"]
+)
 def test_demo_opens_each_view_with_its_rows_drawn(
     view: str, demo_url: str, tmp_path: Path
 ) -> None:
