@@ -6,9 +6,9 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import String, delete, insert, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import (
@@ -20,6 +20,7 @@ from crm_desktop.db.models import (
     ContactTag,
     ContactUrl,
     CustomField,
+    Tag,
 )
 from crm_desktop.db.search import build_document, sort_key
 from crm_desktop.db.types import utcnow
@@ -58,6 +59,15 @@ TEXT_FIELDS = (
     "notes",
 )
 
+_DISPLAY_NAME_LENGTH = cast(String, Contact.__table__.c.display_name.type).length or 0
+# How much of a name error messages quote.
+_LABEL_NAME_LENGTH = 60
+_PHONE_FIELDS = {"raw": "phone", "extension": "phone extension", "label": "phone label"}
+_ADDRESS_FIELDS = {
+    part: f"address {part}"
+    for part in ("label", "street", "city", "region", "postcode", "country")
+}
+
 
 @dataclass(frozen=True, slots=True)
 class ContactDetail:
@@ -93,10 +103,14 @@ def clean(record: ContactRecord, region: str) -> ContactRecord:
     """Validate and normalise a contact before it is written.
 
     Raises:
-        ValidationError: naming the contact, the field and the reason.
+        ValidationError: naming the contact, the field and the reason, also
+            for text longer than its column holds.
     """
     name = display_name_for(record)
-    label = f"Contact '{name}'" if name else f"Contact on line {record.line}"
+    if not record.display_name.strip():
+        # A name built from the parts is only a default: cut it to fit.
+        name = name[:_DISPLAY_NAME_LENGTH].strip()
+    label = _label(name, record.line)
     if not name:
         raise ValidationError(
             label,
@@ -112,12 +126,46 @@ def clean(record: ContactRecord, region: str) -> ContactRecord:
         _check_partial_date(label, field_name, value)
     stripped = {f: getattr(record, f).strip() for f in TEXT_FIELDS}
     stripped["display_name"] = name
-    return replace(
+    cleaned = replace(
         record,
         emails=_one_primary(emails),
         phones=_one_primary(phones),
         **stripped,
     )
+    _check_lengths(label, cleaned)
+    return cleaned
+
+
+def _label(name: str, line: int) -> str:
+    if not name:
+        return f"Contact on line {line}"
+    if len(name) > _LABEL_NAME_LENGTH:
+        name = name[: _LABEL_NAME_LENGTH - 1] + "…"
+    return f"Contact '{name}'"
+
+
+def _check_lengths(label: str, record: ContactRecord) -> None:
+    # The parts first: a name built from an over-long part names that part.
+    check = records_common.check_lengths
+    own = [f for f in TEXT_FIELDS if f != "display_name"] + ["display_name"]
+    check(label, Contact, {f: getattr(record, f) for f in own})
+    values: dict[str, str | None]
+    for email in record.emails:
+        values = {"value": email.value, "label": email.label}
+        check(label, ContactEmail, values, {"value": "email", "label": "email label"})
+    for phone in record.phones:
+        values = {"raw": phone.raw, "extension": phone.extension, "label": phone.label}
+        check(label, ContactPhone, values, _PHONE_FIELDS)
+    for address in record.addresses:
+        values = {part: getattr(address, part) for part in _ADDRESS_FIELDS}
+        check(label, ContactAddress, values, _ADDRESS_FIELDS)
+    for url in record.urls:
+        values = {"value": url.value, "label": url.label}
+        check(label, ContactUrl, values, {"value": "url", "label": "url label"})
+    for group in record.groups:
+        check(label, Tag, {"name": group.strip()}, {"name": "groups"})
+    for custom in record.custom:
+        check(label, CustomField, {"name": custom.name}, {"name": "custom field"})
 
 
 def _clean_email(label: str, email: EmailValue) -> EmailValue:

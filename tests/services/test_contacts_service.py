@@ -23,6 +23,7 @@ from crm_desktop.services.records import (
     EmailValue,
     PartialDate,
     PhoneValue,
+    UrlValue,
 )
 
 
@@ -139,6 +140,74 @@ def test_invalid_input_names_field_and_reason_and_writes_nothing(
     assert reason in raised.value.reason
     assert _count(database, Contact) == 0
     assert _count(database, ContactEmail) == 0
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "limit"),
+    [
+        ({"family_name": "N" * 121}, "family_name", 120),
+        ({"given_name": "G" * 300_000}, "given_name", 120),
+        ({"display_name": "D" * 301}, "display_name", 300),
+        ({"organization": "O" * 400}, "organization", 300),
+        ({"job_title": "J" * 201}, "job_title", 200),
+        ({"phones": [PhoneValue("1" * 65, None, "work")]}, "phone", 64),
+        ({"emails": [EmailValue("a@example.com", "l" * 61)]}, "email label", 60),
+        ({"urls": [UrlValue("https://example.com/" + "u" * 981)]}, "url", 1000),
+        (
+            {"addresses": [AddressValue("work", city="C" * 121)]},
+            "address city",
+            120,
+        ),
+        ({"groups": ["T" * 121]}, "groups", 120),
+    ],
+)
+def test_overlong_text_names_field_and_limit_and_writes_nothing(
+    database: Database,
+    admin: CurrentUser,
+    values: dict[str, Any],
+    field: str,
+    limit: int,
+) -> None:
+    # SQLite would store it whole and PostgreSQL fail the transaction.
+    with database.session() as session, pytest.raises(ValidationError) as raised:
+        contacts.create(session, admin, _record(**values), region="GB")
+    assert raised.value.field == field
+    assert f"at most {limit} characters" in raised.value.reason
+    assert len(str(raised.value)) < 200
+    assert _count(database, Contact) == 0
+
+
+def test_overlong_update_is_refused_and_keeps_the_stored_values(
+    database: Database, admin: CurrentUser
+) -> None:
+    with database.session() as session:
+        contact_id = contacts.create(session, admin, _record(), region="GB")
+        session.commit()
+    with database.session() as session, pytest.raises(ValidationError) as raised:
+        contacts.update(
+            session, admin, contact_id, 1, _record(job_title="J" * 201), region="GB"
+        )
+    assert raised.value.field == "job_title"
+    with database.session() as session:
+        detail = contacts.get(session, admin, contact_id)
+    assert (detail.record.job_title, detail.version) == ("", 1)
+
+
+def test_name_built_from_long_parts_is_cut_to_fit(
+    database: Database, admin: CurrentUser
+) -> None:
+    parts = {
+        "given_name": "G" * 120,
+        "middle_name": "M" * 120,
+        "family_name": "F" * 120,
+    }
+    with database.session() as session:
+        contact_id = contacts.create(session, admin, _record(**parts), region="GB")
+        session.commit()
+    with database.session() as session:
+        detail = contacts.get(session, admin, contact_id)
+    assert detail.record.display_name == f"{'G' * 120} {'M' * 120} {'F' * 58}"
+    assert detail.record.family_name == "F" * 120
 
 
 def test_trash_hides_and_restore_brings_back(
