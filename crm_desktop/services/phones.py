@@ -140,6 +140,29 @@ def format_phone(e164: str, region: str, international: bool = False) -> str:
     return phonenumbers.format_number(number, style)
 
 
+def check_region(code: str) -> str:
+    """Return a default phone region as phonenumbers spells it.
+
+    Args:
+        code: ISO 3166 alpha-2 code, in either case ('gb', 'FR').
+
+    Returns:
+        The code in upper case.
+
+    Raises:
+        ValueError: phonenumbers has no numbering plan for the code ('ZZ',
+            'XX', 'GBR'); the message starts with the code as given.
+    """
+    region = code.strip().upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        given = code.strip() or "an empty code"
+        raise ValueError(
+            f"{given} is not a country code known for phone numbers "
+            "(use two letters, e.g. GB)"
+        )
+    return region
+
+
 def region_for_country(value: str) -> str | None:
     """Return the ISO 3166 alpha-2 code for a country name or code.
 

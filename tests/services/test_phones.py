@@ -6,6 +6,7 @@ import pytest
 
 from crm_desktop.services.phones import (
     PhoneParse,
+    check_region,
     format_phone,
     is_scientific_notation,
     normalize_phone,
@@ -166,3 +167,18 @@ def test_region_for_country_reads_names_and_codes(value: str, region: str) -> No
 @pytest.mark.parametrize("value", ["", "Atlantis", "ZZ", "EU", "Unknown Region"])
 def test_region_for_country_knows_no_invented_countries(value: str) -> None:
     assert region_for_country(value) is None
+
+
+@pytest.mark.parametrize(
+    ("code", "region"), [("GB", "GB"), ("fr", "FR"), (" us ", "US")]
+)
+def test_known_regions_are_accepted_in_upper_case(code: str, region: str) -> None:
+    assert check_region(code) == region
+
+
+@pytest.mark.parametrize("code", ["ZZ", "XX", "GBR", "UK", "001", ""])
+def test_unknown_regions_are_refused_with_the_code_and_a_hint(code: str) -> None:
+    with pytest.raises(ValueError, match="country code") as raised:
+        check_region(code)
+    assert str(raised.value).startswith(code or "an empty code")
+    assert "e.g. GB" in str(raised.value)
