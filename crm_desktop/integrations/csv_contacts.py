@@ -26,7 +26,9 @@
   all its dates unless `CsvOptions.date_order` says it.
 
 Record lines are physical lines, the header being line 1: a record whose
-quoted values span three lines moves the count on by three.
+quoted values span three lines moves the count on by three. A record that
+opens a quote no later quote closes is rejected, and the lines it would have
+swallowed up to the end of the file are read as records of their own.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -57,6 +60,7 @@ from crm_desktop.integrations.csv_records import (
 )
 from crm_desktop.integrations.csv_values import DateOrder, infer_date_order
 from crm_desktop.integrations.records import ImportIssue, ParseResult
+from crm_desktop.services.phones import check_region
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +117,9 @@ class CsvOptions:
 class _Row:
     line: int
     cells: list[str]
+    # A quote opened in the record is never closed: its last value ran to the
+    # end of the file.
+    unclosed: bool = False
 
 
 def read_contacts_csv(data: bytes, options: CsvOptions) -> ParseResult:
@@ -128,9 +135,12 @@ def read_contacts_csv(data: bytes, options: CsvOptions) -> ParseResult:
 
     Raises:
         CsvFormatError: The file is binary, empty, has no records, has a
-            header in which nothing is a name, email, phone or company, or
-            the mapping names a column or target that does not exist.
+            header in which nothing is a name, email, phone or company or
+            that opens a quote never closed, the mapping names a column or
+            target that does not exist, or the default region is not a
+            country code phonenumbers knows.
     """
+    region = _default_region(options.default_region)
     text, encoding = _decode(data, options.encoding)
     delimiter, skip_first = _delimiter(text, options.delimiter)
     rows = _read_rows(text, delimiter)[1 if skip_first else 0 :]
@@ -138,8 +148,8 @@ def read_contacts_csv(data: bytes, options: CsvOptions) -> ParseResult:
     layout = detect_layout(header)
     columns = _columns(header, layout, options.mapping or {})
     settings = RecordSettings(
-        default_region=options.default_region.upper(),
-        date_order=options.date_order or _date_order(columns, records, options),
+        default_region=region,
+        date_order=options.date_order or _date_order(columns, records, region),
         multi_value=layout == "google",
         group_separator=_GROUP_SEPARATORS[layout],
     )
@@ -164,6 +174,14 @@ def _read_record(
     fillers: dict[int, str],
     result: ParseResult,
 ) -> None:
+    if row.unclosed:
+        message = (
+            f'Line {row.line}: the record opens a quote (") that is never '
+            "closed, so it runs to the end of the file; it was not imported, "
+            "and the lines after it were read as records of their own."
+        )
+        result.rejected.append(ImportIssue(row.line, None, message))
+        return
     cells = [_clean(cell) for cell in row.cells]
     for index, filler in fillers.items():
         if index < len(cells) and cells[index].casefold() == filler:
@@ -195,6 +213,13 @@ def _clean(cell: str) -> str:
     if value.startswith("'") and value[1:2] in _SPREADSHEET_TRIGGERS:
         return value[1:]
     return value
+
+
+def _default_region(code: str) -> str:
+    try:
+        return check_region(code)
+    except ValueError as exc:
+        raise CsvFormatError(f"The default region {exc}.") from None
 
 
 def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
@@ -320,23 +345,67 @@ def _consistency(text: str, delimiter: str, width: int) -> float:
 
 def _read_rows(text: str, delimiter: str) -> list[_Row]:
     csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = list(io.StringIO(text, newline=""))
     rows: list[_Row] = []
-    start = 1
+    first = 0
+    while first < len(lines):
+        rows += _rows_from(lines, first, delimiter)
+        if not rows or not rows[-1].unclosed:
+            break
+        # Read again from the line after the one that opened the quote.
+        first = rows[-1].line
+    return rows
+
+
+def _rows_from(lines: list[str], first: int, delimiter: str) -> list[_Row]:
+    """Read the records from line index `first` on, numbering lines from 1."""
+    reader = csv.reader(itertools.islice(lines, first, None), delimiter=delimiter)
+    rows: list[_Row] = []
+    start = first + 1
     try:
         for cells in reader:
             rows.append(_Row(start, cells))
-            start = reader.line_num + 1
+            start = first + reader.line_num + 1
     except csv.Error as exc:
         raise CsvFormatError(f"Line {start} cannot be read as CSV: {exc}.") from None
+    if rows and _ends_in_quotes(lines, rows[-1].line - 1, delimiter):
+        rows[-1] = _Row(rows[-1].line, rows[-1].cells, unclosed=True)
     return rows
+
+
+def _ends_in_quotes(lines: list[str], first: int, delimiter: str) -> bool:
+    """Tell whether the text from line index `first` ends inside quotes.
+
+    The states follow the csv module's reader with its default dialect: a
+    quote opens a value only at its start, and two quotes inside one are a
+    quote character.
+    """
+    state = "start"
+    for char in itertools.chain.from_iterable(itertools.islice(lines, first, None)):
+        if state == "quoted":
+            state = "quote" if char == '"' else "quoted"
+        elif state == "quote" and char == '"':
+            state = "quoted"
+        elif char == delimiter or char in "\r\n":
+            state = "start"
+        elif state == "start" and char == '"':
+            state = "quoted"
+        else:
+            state = "field"
+    return state == "quoted"
 
 
 def _header_and_records(rows: list[_Row]) -> tuple[list[str], list[_Row]]:
     filled = [index for index, row in enumerate(rows) if any(map(str.strip, row.cells))]
     if not filled:
         raise CsvFormatError("The file is empty: it has no header and no records.")
-    header = [cell.strip() for cell in rows[filled[0]].cells]
+    first = rows[filled[0]]
+    if first.unclosed:
+        raise CsvFormatError(
+            f'The header (line {first.line}) opens a quote (") that is never '
+            "closed, so it runs to the end of the file."
+        )
+    header = [cell.strip() for cell in first.cells]
     if len(filled) == 1:
         raise CsvFormatError(
             "The file has no records: it holds only a header line "
@@ -409,17 +478,16 @@ def _fillers(header: list[str]) -> dict[int, str]:
     }
 
 
-def _date_order(
-    columns: list[Column], records: list[_Row], options: CsvOptions
-) -> DateOrder:
+def _date_order(columns: list[Column], records: list[_Row], region: str) -> DateOrder:
     indexes = [column.index for column in columns if _is_date(column.target)]
     values = (
         row.cells[index]
         for row in records
+        if not row.unclosed
         for index in indexes
         if index < len(row.cells)
     )
-    return infer_date_order(values, options.default_region)
+    return infer_date_order(values, region)
 
 
 def _is_date(target: Target) -> bool:

@@ -80,7 +80,8 @@ def parse_date(value: str, order: DateOrder) -> PartialDate | None:
 
     Raises:
         ValueError: The value is not a date, or an impossible one; the
-            message quotes it.
+            message quotes it and says how it was read: in `order`, or in
+            the year-first form it is written in.
     """
     text = value.strip()
     parts = _date_parts(text, order)
@@ -93,10 +94,21 @@ def parse_date(value: str, order: DateOrder) -> PartialDate | None:
     try:
         dt.date(check_year, month, day)
     except ValueError:
-        raise ValueError(
-            f"'{text}' is an invalid date (read as {_ORDER_NAMES[order]})"
-        ) from None
+        raise ValueError(f"'{text}' is {_impossible(text, order)}") from None
     return PartialDate(year, month, day)
+
+
+def _impossible(text: str, order: DateOrder) -> str:
+    """Say why a date that matched a form is no real date, as it was read."""
+    if _YEARLESS_DATE.match(text):
+        return "not a real date in the --month-day form it is written in"
+    if _COMPACT_DATE.match(text):
+        return "not a real date in the YYYYMMDD form it is written in"
+    match = _NUMERIC_DATE.match(text)
+    if match is not None and len(match[1]) == 4:
+        form = match[2].join(("year", "month", "day"))
+        return f"not a real date in the {form} form it is written in"
+    return f"not a real date when read as {_ORDER_NAMES[order]}"
 
 
 def _date_parts(text: str, order: DateOrder) -> tuple[int | None, int, int] | None:

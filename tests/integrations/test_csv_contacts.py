@@ -323,6 +323,9 @@ def test_scientific_notation_phone_is_dropped_but_contact_kept() -> None:
     assert "'4.42079E+11' is in scientific notation (E+)" in warning.message
 
 
+GOOD_TEXT = "Name,Email\r\nAnn,ann@example.com\r\n"
+
+
 def _read(text: str, encoding: str = "utf-8", **options: Any) -> ParseResult:
     return read_contacts_csv(text.encode(encoding), CsvOptions(**options))
 
@@ -490,3 +493,83 @@ def test_generic_headers_in_other_languages_map_with_labels() -> None:
         "Deutschland",
     )
     assert record.birthday == PartialDate(1965, 12, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "line"),
+    [
+        (
+            'Name,Email\nAnn,ann@example.com\n"Unclosed,bad@example.com\n'
+            "X,y\nBob,bob@example.com\n",
+            ["Ann", "X", "Bob"],
+            3,
+        ),
+        ('Name,Email\nAnn,ann@example.com\nBo,"bo@example.com\n', ["Ann"], 3),
+        (
+            'Name;Notes\r\nAnn;"one\r\ntwo"\r\nBob;"a ""quoted"" word\r\nCy;x\r\n',
+            ["Ann", "Cy"],
+            4,
+        ),
+    ],
+    ids=["middle", "last-line", "semicolons-crlf"],
+)
+def test_unclosed_quote_rejects_its_record_and_reads_the_lines_after_it(
+    text: str, names: list[str], line: int
+) -> None:
+    result = _read(text)
+
+    assert [record.display_name for record in result.records] == names
+    [rejection] = result.rejected
+    assert rejection.line == line
+    assert rejection.message.startswith(f"Line {line}: ")
+    assert "quote" in rejection.message and "never closed" in rejection.message
+    assert not [r for r in result.records if "\n" in r.display_name]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Name,Street\nAnn,"1 High St\nFlat 2"',
+        'Name,Street\nAnn,"1 High St\nFlat 2"\n',
+        'Name,Notes\nAnn,"said ""hi"""\n',
+        'Name,Notes\nAnn 5" tall,"x"y\n',
+    ],
+    ids=["closed-at-end", "closed-newline", "doubled-quotes", "quote-mid-value"],
+)
+def test_closed_and_literal_quotes_are_not_unclosed(text: str) -> None:
+    result = _read(text)
+
+    assert result.rejected == []
+    assert len(result.records) == 1
+
+
+def test_unclosed_quote_in_the_header_refuses_the_file() -> None:
+    with pytest.raises(CsvFormatError, match=r"header \(line 1\) opens a quote"):
+        _read('Name,"Email\nAnn,ann@example.com\n')
+
+
+@pytest.mark.parametrize("region", ["ZZ", "XX", "GBR"])
+def test_unknown_default_region_is_refused(region: str) -> None:
+    with pytest.raises(CsvFormatError, match=f"{region} is not a country code"):
+        _read(GOOD_TEXT, default_region=region)
+
+
+@pytest.mark.parametrize(
+    ("value", "order", "message"),
+    [
+        ("1990-13-45", "DMY", "not a real date in the year-month-day form"),
+        ("1990/02/30", "MDY", "not a real date in the year/month/day form"),
+        ("19901345", "DMY", "not a real date in the YYYYMMDD form"),
+        ("31/02/1990", "DMY", "not a real date when read as day/month/year"),
+        ("02/31/1990", "MDY", "not a real date when read as month/day/year"),
+    ],
+)
+def test_impossible_date_says_how_it_was_read(
+    value: str, order: str, message: str
+) -> None:
+    result = _read(f"Name,Birthday\r\nAnn,{value}\r\n", date_order=order)
+
+    [warning] = result.warnings
+    assert f"'{value}' is {message}" in warning.message
+    if order == "DMY" and value.startswith("1990"):
+        assert "day/month/year" not in warning.message
