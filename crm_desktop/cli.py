@@ -30,8 +30,16 @@ from crm_desktop.integrations.csv_contacts import (
     read_contacts_csv,
 )
 from crm_desktop.security.roles import CurrentUser
-from crm_desktop.services import contact_import, interchange, settings, setup, users
+from crm_desktop.services import (
+    contact_import,
+    interchange,
+    phones,
+    settings,
+    setup,
+    users,
+)
 from crm_desktop.services.errors import ServiceError
+from crm_desktop.services.records import ImportIssue
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +163,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
             raise UserError(
                 f"'{args.timezone}' is not a time zone name (try Europe/London)."
             ) from exc
+    if args.region is not None:
+        try:
+            phones.check_region(args.region)
+        except ValueError as exc:
+            raise UserError(f"--region {exc}.") from exc
     if args.file.suffix.lower() not in (".csv", ".txt", ".tsv"):
         raise UserError(
             f"{args.file.name}: crm-desktop imports contacts from CSV "
@@ -192,14 +205,26 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _print_import(summary: contact_import.ImportSummary, *, dry_run: bool) -> None:
     verb = "Would create" if dry_run else "Created"
     print(
-        f"{summary.file}: {verb} {summary.created} contacts, "
-        f"{len(summary.rejected)} rejected, {summary.skipped_empty} empty "
-        f"records skipped, {len(summary.warnings)} warnings."
+        f"{summary.file}: {verb} {_counted(summary.created, 'contact')}, "
+        f"{len(summary.rejected)} rejected, "
+        f"{_counted(summary.skipped_empty, 'empty record')} skipped, "
+        f"{_counted(len(summary.warnings), 'warning')}."
     )
     for issue in summary.rejected:
-        print(f"  rejected line {issue.line}: {issue.message}")
+        print(f"  rejected: {_issue_text(issue)}")
     for issue in summary.warnings:
-        print(f"  warning line {issue.line} ({issue.field}): {issue.message}")
+        print(f"  warning: {_issue_text(issue)}")
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _issue_text(issue: ImportIssue) -> str:
+    # The readers' messages name their line (and column) already.
+    if issue.message.startswith(f"Line {issue.line}"):
+        return issue.message
+    return f"Line {issue.line}: {issue.message}"
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

@@ -58,6 +58,40 @@ text) to a target; columns it does not name are mapped automatically. Targets:
 For example `{"Client depuis": "custom:customer_since:date", "CA 2024 (€)":
 "custom:revenue_2024:number"}`.
 
+## Import results
+
+`import` writes every valid record in one transaction, and only when the
+whole file could be read: a file it cannot read, a `--region` that is not a
+two-letter country code known for phone numbers (such as `ZZ` or `GBR`), or a
+failure while writing changes nothing. A record is rejected, and the others
+still imported, when it holds nothing that identifies a contact, when a value
+is longer than its column holds (for example a family name over 120
+characters, a company over 300, a phone over 64), or when it opens a quote
+that is never closed; the lines after such a quote are read as records of
+their own. Lines are the file's physical lines, the header being line 1.
+
+The report is a line of totals, then one line per rejected record and per
+warning (a value left out or changed), each naming its line and, for a
+value, its column:
+
+```text
+contacts.csv: Created 2 contacts, 1 rejected, 0 empty records skipped, 1 warning.
+  rejected: Line 3: family_name: use at most 120 characters (301 given); it was not imported.
+  warning: Line 4, column 'Birthday': '1990-13-45' is not a real date in the year-month-day form it is written in; the field was left empty.
+```
+
+With `--json` it prints one JSON object instead:
+
+| key | value |
+|---|---|
+| `file` | the file's name |
+| `dry_run` | `true` when `--dry-run` was given: the counts say what would have been written, and nothing was |
+| `created` | how many contacts were (or would be) created |
+| `updated` | how many existing contacts were changed; always 0, as the import only adds contacts |
+| `skipped_empty` | how many records with no values were skipped |
+| `rejected` | a list of `{"line": N, "reason": TEXT}`, one per record not imported |
+| `warnings` | a list of `{"line": N, "field": COLUMN, "message": TEXT}`; `field` is the column's header, or `null` when the warning is about the whole record |
+
 ## Reference
 """
 

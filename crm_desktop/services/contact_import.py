@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from crm_desktop.security.roles import CurrentUser
-from crm_desktop.services import companies, contacts, records_common
+from crm_desktop.services import companies, contacts, phones, records_common
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.records import ImportIssue, ParseResult
 
@@ -20,6 +20,7 @@ class ImportSummary:
     """What an import did (or, on a dry run, would do)."""
 
     file: str
+    dry_run: bool = False
     created: int = 0
     updated: int = 0
     skipped_empty: int = 0
@@ -30,6 +31,7 @@ class ImportSummary:
     def as_json(self) -> dict[str, object]:
         return {
             "file": self.file,
+            "dry_run": self.dry_run,
             "created": self.created,
             "updated": self.updated,
             "skipped_empty": self.skipped_empty,
@@ -52,15 +54,26 @@ def write_contacts(
 ) -> ImportSummary:
     """Write every valid record of a parsed file, then commit (or roll back).
 
-    A record the contacts service refuses is reported as rejected with its
-    line; the others are written together. A dry run rolls everything back.
+    A record the contacts service refuses (a bad value, text longer than its
+    column holds) is reported as rejected with its line; the others are
+    written together. A dry run rolls everything back.
+
+    Args:
+        region: Country for phone numbers written without one.
 
     Raises:
         PermissionDeniedError: the user may not write.
+        ValidationError: `region` is not a country code phonenumbers knows;
+            nothing was written.
     """
     records_common.require_write(user)
+    try:
+        region = phones.check_region(region)
+    except ValueError as exc:
+        raise ValidationError(f"Import of {file_name}", "region", str(exc)) from exc
     summary = ImportSummary(
         file=file_name,
+        dry_run=dry_run,
         skipped_empty=parsed.skipped_empty,
         rejected=list(parsed.rejected),
         warnings=list(parsed.warnings),
@@ -70,16 +83,17 @@ def write_contacts(
         for record in parsed.records:
             try:
                 with session.begin_nested():
+                    # Checked before its company is looked for, so that an
+                    # over-long company is reported as the contact's field.
+                    cleaned = contacts.clean(record, region)
                     company_id = companies.find_or_create(
-                        session, user, record.organization, company_cache
+                        session, user, cleaned.organization, company_cache
                     )
                     contact_id = contacts.create(
-                        session, user, record, region=region, company_id=company_id
+                        session, user, cleaned, region=region, company_id=company_id
                     )
             except ValidationError as exc:
-                summary.rejected.append(
-                    ImportIssue(record.line, exc.field, f"{exc.field}: {exc.reason}")
-                )
+                summary.rejected.append(_rejection(record.line, exc))
                 continue
             summary.created += 1
             summary.contact_ids.append(contact_id)
@@ -99,3 +113,8 @@ def write_contacts(
         " (dry run)" if dry_run else "",
     )
     return summary
+
+
+def _rejection(line: int, error: ValidationError) -> ImportIssue:
+    message = f"Line {line}: {error.field}: {error.reason}; it was not imported."
+    return ImportIssue(line, error.field, message)

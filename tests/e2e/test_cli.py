@@ -230,3 +230,153 @@ def _table_names(url: str) -> set[str]:
         return set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def _names(url: str) -> list[str]:
+    database = open_database(url, create=False)
+    with database.session() as session:
+        names = session.scalars(select(Contact.display_name).order_by(Contact.id))
+        found = list(names)
+    database.dispose()
+    return found
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "field", "limit"),
+    [
+        ("Last name", "N" * 301, "family_name", 120),
+        ("First name", "G" * 300_000, "given_name", 120),
+        ("Company", "C" * 400, "organization", 300),
+        ("Phone", "1" * 65, "phone", 64),
+        ("Job title", "J" * 201, "job_title", 200),
+        ("Website", "https://example.com/" + "u" * 981, "url", 1000),
+    ],
+    ids=["family-name", "huge-name", "company", "phone", "job-title", "url"],
+)
+def test_overlong_value_rejects_its_record_and_imports_the_others(
+    ready_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    column: str,
+    value: str,
+    field: str,
+    limit: int,
+) -> None:
+    columns = ["Email", "First name", "Last name", "Company", "Phone", "Job title"]
+    columns.append("Website")
+    long_row = dict.fromkeys(columns, "") | {"Email": "long@example.com", column: value}
+    path = tmp_path / "contacts.csv"
+    path.write_text(
+        ",".join(columns)
+        + "\nada@example.com,Ada,Lovelace,,,,\n"
+        + ",".join(long_row[name] for name in columns)
+        + "\nbo@example.com,Bo,Li,,,,\n",
+        encoding="utf-8",
+    )
+
+    assert _import(ready_url, path, "--json") == 0
+    summary = json.loads(capsys.readouterr().out)
+    [rejected] = summary["rejected"]
+    assert rejected["line"] == 3
+    assert rejected["reason"].startswith(f"Line 3: {field}: use at most {limit} ")
+    assert summary["created"] == 2
+    assert _names(ready_url) == ["Ada Lovelace", "Bo Li"]
+
+
+@pytest.mark.parametrize("region", ["ZZ", "XX", "GBR"])
+def test_unknown_region_is_refused_before_anything_is_read(
+    ready_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], region: str
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text(GOOD_CSV, encoding="utf-8")
+
+    assert _import(ready_url, path, "--region", region) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"crm-desktop: --region {region} is not a country code known for phone "
+        "numbers (use two letters, e.g. GB)."
+    ]
+    assert _contact_count(ready_url) == 0
+
+
+def test_unclosed_quote_rejects_its_record_and_imports_the_others(
+    ready_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text(
+        'Name,Email\nAda,ada@example.com\n"Unclosed,bad@example.com\nX,y\n'
+        "Bo,bo@example.com\n",
+        encoding="utf-8",
+    )
+
+    assert _import(ready_url, path, "--json") == 0
+    summary = json.loads(capsys.readouterr().out)
+    [rejected] = summary["rejected"]
+    assert rejected["line"] == 3
+    assert "quote" in rejected["reason"] and "never closed" in rejected["reason"]
+    assert _names(ready_url) == ["Ada", "X", "Bo"]
+
+
+def test_text_report_names_each_line_once_and_counts_in_words(
+    ready_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text(
+        "Email,First name,Birthday\nada@example.com,Ada,1990-13-45,extra\n",
+        encoding="utf-8",
+    )
+
+    assert _import(ready_url, path) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "contacts.csv: Created 1 contact, 0 rejected, 0 empty records skipped, "
+        "2 warnings.",
+        "  warning: Line 2: the record has 4 values but the header has 3 columns; "
+        "the values past the last column were not imported.",
+        "  warning: Line 2, column 'Birthday': '1990-13-45' is not a real date in "
+        "the year-month-day form it is written in; the field was left empty.",
+    ]
+
+
+def test_text_report_of_a_dry_run_with_one_of_each(
+    ready_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text(
+        "Email,First name,Last name\nada@example.com,Ada,Lovelace\n,,\n"
+        f"bo@example.com,Bo,{'L' * 121}\ncy@example,Cy,Ng\n",
+        encoding="utf-8",
+    )
+
+    assert _import(ready_url, path, "--dry-run") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        "contacts.csv: Would create 2 contacts, 1 rejected, 1 empty record "
+        "skipped, 1 warning."
+    )
+    assert out[1].startswith("  rejected: Line 4: family_name: use at most 120 ")
+    assert out[2].startswith("  warning: Line 5, column 'Email': 'cy@example' ")
+    assert _contact_count(ready_url) == 0
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_json_report_says_whether_it_was_a_dry_run(
+    ready_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    dry_run: bool,
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text(GOOD_CSV, encoding="utf-8")
+    extra = ["--dry-run"] if dry_run else []
+
+    assert _import(ready_url, path, "--json", *extra) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary == {
+        "file": "contacts.csv",
+        "dry_run": dry_run,
+        "created": 1,
+        "updated": 0,
+        "skipped_empty": 0,
+        "rejected": [],
+        "warnings": [],
+    }
