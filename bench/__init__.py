@@ -1,0 +1,1 @@
+"""Benchmarks of crm_desktop at scale, each beside the same query run raw."""
