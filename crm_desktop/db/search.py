@@ -14,7 +14,19 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, literal_column, select, text
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Select,
+    Table,
+    any_,
+    literal,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import func
 
 # Letters that Unicode does not decompose into a base letter plus an accent.
@@ -32,6 +44,12 @@ _EXTRA_FOLDS = str.maketrans(
         "ŧ": "t",
     }
 )
+# Matches beyond which a page walks its sort index rather than sorting every
+# match. Walking costs about (page size / share of rows matching) rows;
+# sorting costs every match. On PostgreSQL each walked row runs to_tsvector,
+# so the walk pays off later. Measured at 1,000,000 contacts
+# (docs/benchmarks.md).
+WALK_MIN_MATCHES = {"sqlite": 5_000, "postgresql": 20_000}
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PHONE_LIKE = re.compile(r"^[\d\s+()./-]{4,}$")
 
@@ -72,21 +90,68 @@ def is_phone_like(query: str) -> bool:
     )
 
 
-def match_ids(table: Table, tokens: list[str], dialect: str) -> ColumnElement[bool]:
+def match_ids(
+    table: Table, tokens: list[str], dialect: str, *, walk: bool = False
+) -> ColumnElement[bool]:
     """Return a condition: the row's id is among the rows matching every token.
 
     Each token matches as a prefix, so 'alv' finds 'Álvaro'.
+
+    Args:
+        walk: shape the condition for a list that reads its sort index in
+            order and tests each row, rather than reading every match first
+            and sorting them; the faster way when many rows match.
     """
     if dialect == "sqlite":
-        fts = f"{table.name}_fts"
-        expression = " ".join(f'"{token}"*' for token in tokens)
-        matching: Select[tuple[Any]] = (
-            select(literal_column("rowid"))
-            .select_from(text(fts))
-            .where(text(f"{fts} MATCH :fts_query").bindparams(fts_query=expression))
-        )
-        return table.c.id.in_(matching)
+        # NOTE: '+ 0' keeps SQLite from reading rows by the matching ids,
+        # the only other way it has to the rows, so it walks the sort index.
+        subject = table.c.id + 0 if walk else table.c.id
+        return subject.in_(_fts_rowids(table, tokens))
+    return _ts_match(table, tokens)
+
+
+def _fts_rowids(table: Table, tokens: list[str]) -> Select[tuple[Any]]:
+    fts = f"{table.name}_fts"
+    expression = " ".join(f'"{token}"*' for token in tokens)
+    return (
+        select(literal_column("rowid"))
+        .select_from(text(fts))
+        .where(text(f"{fts} MATCH :fts_query").bindparams(fts_query=expression))
+    )
+
+
+def _ts_match(table: Table, tokens: list[str]) -> ColumnElement[bool]:
     expression = " & ".join(f"{token}:*" for token in tokens)
     return func.to_tsvector("simple", table.c.search_doc).op("@@")(
         func.to_tsquery("simple", expression)
     )
+
+
+def page_match(
+    session: Session, table: Table, tokens: list[str]
+) -> ColumnElement[bool]:
+    """Return a condition for live rows matching every token, shaped for a page.
+
+    A page sorted by an indexed column has two ways to its rows: read every
+    match and sort them, or walk the sort index and test each row until the
+    page is full. Neither planner can tell how many rows a prefix matches
+    (PostgreSQL guesses 2 % for any), so this asks the full-text index for up
+    to WALK_MIN_MATCHES of them first and picks the way itself: a search for
+    a rare name must not walk a million rows, nor a common prefix sort
+    50,000. Only for live rows: the PostgreSQL index covers no others. There
+    the ids are read by a statement of their own, so a row saved between it
+    and the page's shows from the next refresh on.
+    """
+    dialect = session.get_bind().dialect.name
+    limit = WALK_MIN_MATCHES[dialect]
+    if dialect == "sqlite":
+        sample = _fts_rowids(table, tokens).limit(limit).subquery()
+        found = session.scalar(select(func.count()).select_from(sample)) or 0
+        return match_ids(table, tokens, dialect, walk=found >= limit)
+    live = select(table.c.id).where(table.c.deleted_at.is_(None))
+    ids = list(session.scalars(live.where(_ts_match(table, tokens)).limit(limit)))
+    if len(ids) >= limit:
+        return _ts_match(table, tokens)
+    # The ids themselves, not the match: PostgreSQL then knows how few rows
+    # there are, and runs no to_tsvector per row.
+    return table.c.id == any_(literal(ids, ARRAY(Integer)))

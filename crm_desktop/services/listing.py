@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from crm_desktop.db.search import is_phone_like, match_ids, words
+from crm_desktop.db.search import is_phone_like, match_ids, page_match, words
 from crm_desktop.security.roles import CurrentUser, visible_to
 
 SortKey = tuple[Any, int]
@@ -94,7 +94,11 @@ def _sort_column(spec: ListSpec, request: ListRequest) -> ColumnElement[Any]:
 
 
 def _filtered(
-    spec: ListSpec, user: CurrentUser, request: ListRequest, dialect: str
+    spec: ListSpec,
+    user: CurrentUser,
+    request: ListRequest,
+    dialect: str,
+    search: ColumnElement[bool] | None = None,
 ) -> list[ColumnElement[bool]]:
     table = spec.table
     conditions: list[ColumnElement[bool]] = [
@@ -105,20 +109,38 @@ def _filtered(
     ]
     if request.owner_id is not None:
         conditions.append(table.c.owner_id == request.owner_id)
-    terms = spec.search_terms(request.search, request.region)
-    if terms:
-        conditions.append(match_ids(table, terms, dialect))
+    if search is None:
+        terms = spec.search_terms(request.search, request.region)
+        search = match_ids(table, terms, dialect) if terms else None
+    if search is not None:
+        conditions.append(search)
     return conditions
 
 
+def _page_search(
+    session: Session, spec: ListSpec, request: ListRequest
+) -> ColumnElement[bool] | None:
+    terms = spec.search_terms(request.search, request.region)
+    # The trash is small and outside the full-text index on PostgreSQL; it
+    # takes the plain match.
+    if not terms or request.trashed:
+        return None
+    return page_match(session, spec.table, terms)
+
+
 def _base_query(
-    spec: ListSpec, user: CurrentUser, request: ListRequest, dialect: str
+    spec: ListSpec,
+    user: CurrentUser,
+    request: ListRequest,
+    dialect: str,
+    search: ColumnElement[bool] | None,
 ) -> Select[Any]:
     table = spec.table
     sort = _sort_column(spec, request)
     columns = [table.c.id, table.c.version, sort.label("sort_key")]
     columns += [c.value.label(f"col_{c.key}") for c in spec.columns]
-    return select(*columns).where(*_filtered(spec, user, request, dialect))
+    filters = _filtered(spec, user, request, dialect, search)
+    return select(*columns).where(*filters)
 
 
 def fetch_page(
@@ -144,7 +166,9 @@ def fetch_page(
     dialect = session.get_bind().dialect.name
     table = spec.table
     sort = _sort_column(spec, request)
-    query = _base_query(spec, user, request, dialect)
+    query = _base_query(
+        spec, user, request, dialect, _page_search(session, spec, request)
+    )
     backwards = before is not None or from_end
     # The direction rows are read in: list order, or its reverse when paging
     # back from `before` or from the end.

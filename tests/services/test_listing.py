@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crm_desktop.db import search
 from crm_desktop.db.database import Database
 from crm_desktop.security.roles import CurrentUser
 from crm_desktop.services import contacts, listing, lists
@@ -166,3 +167,25 @@ def test_trashed_rows_leave_the_list_and_appear_in_trash(
         )
     assert live == len(NAMES) - 1
     assert [r.id for r in trash] == [people[0]]
+
+
+@pytest.mark.parametrize("query", ["b", "bob brown", "020 7946 0003", "person", "zz"])
+def test_search_pages_are_the_same_whichever_way_the_rows_are_read(
+    database: Database,
+    admin: CurrentUser,
+    people: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+) -> None:
+    # page_match walks the sort index when many rows match and sorts the
+    # matches when few do; a threshold of 1 forces the walk, a huge one the
+    # sort. Both must give the same pages, two rows at a time.
+    request = listing.ListRequest(search=query, region="GB")
+    pages = {}
+    for threshold in (1, 10**9):
+        monkeypatch.setitem(search.WALK_MIN_MATCHES, database.backend, threshold)
+        pages[threshold] = [r.id for r in _all_rows(database, admin, request, 2)]
+
+    assert pages[1] == pages[10**9]
+    expected = {"b": 2, "bob brown": 2, "020 7946 0003": 1, "person": 9, "zz": 0}
+    assert len(pages[1]) == expected[query]
