@@ -252,7 +252,15 @@ def _cmd_gui(args: argparse.Namespace) -> int:
         database = open_database(args.database or paths.demo_database_url())
         user = _demo_login(database)
     else:
+        if args.screenshot and not args.user:
+            # Offscreen, a login dialog would wait for ever for a person.
+            raise UserError(
+                "--screenshot needs --demo, or --user NAME with the "
+                "password in CRM_PASSWORD."
+            )
         database = open_database(_database_url(args))
+        if args.user:
+            user = _login(database, args.user)
     screenshot = Path(args.screenshot) if args.screenshot else None
     return run_gui(database, user=user, view=args.view, screenshot=screenshot)
 
@@ -307,6 +315,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.png",
         help="save a picture of the window once the view's data is shown, then exit",
     )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="log in as this user without the login dialog (password from "
+        "CRM_PASSWORD, else a prompt)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log debug detail")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_init(commands)
@@ -356,7 +370,7 @@ def _add_demo(commands: Any) -> None:
         default=DEMO_GUI_CONTACTS,
         metavar="N",
         help=f"how many contacts (default "
-        f"{DEMO_GUI_CONTACTS}); companies are a tenth, deals a "
+        f"{DEMO_GUI_CONTACTS}); companies are a tenth (at least 20), deals a "
         "fifth, activities twice as many",
     )
     parser.add_argument(

@@ -17,7 +17,8 @@ INTRO = """# Command line
 `crm-desktop` with no command opens the program. Each command does one job
 headless and exits with 0 on success and 1 when it could not; an error a user
 can cause is one sentence on stderr, never a traceback (details go to the log
-file in your user log folder).
+file in your user log folder). A mistyped command line (an unknown option, a
+value not among the choices) prints the usage and exits with 2.
 
 The database is the one named by `--database URL`, else by the environment
 variable `CRM_DATABASE_URL`, else the SQLite file `crm.db` in your user data
@@ -26,7 +27,9 @@ folder (`~/.local/share/crm-desktop/` on Linux). URLs look like
 
 Commands that act as a user (`import`, `export`) log in as `--user` with the
 password in `CRM_PASSWORD`, else they ask for it; they can do what that
-user's role allows. `init` takes the new administrator's password the same way.
+user's role allows. The program itself takes `--user` the same way and then
+skips its login dialog; `--screenshot` needs it (or `--demo`), as no one is
+there to type a password. `init` takes the new administrator's password the same way.
 
 Examples:
 

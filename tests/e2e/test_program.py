@@ -11,11 +11,15 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
+from tests.conftest import ADMIN_NAME, ADMIN_PASSWORD
+
 PROGRAM = Path(sys.executable).with_name("crm-desktop")
 
 
-def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+def _run(
+    *args: str, timeout: float = 120, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(extra_env or {})}
     return subprocess.run(
         [str(PROGRAM), *args],
         env=environment,
@@ -79,3 +83,33 @@ def test_unknown_view_is_one_sentence(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "invoices" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_user_given_on_the_command_line_skips_the_login(
+    database_url: str, tmp_path: Path
+) -> None:
+    # Offscreen no one could type into the login dialog: --user logs in
+    # with CRM_PASSWORD instead, on either back-end.
+    environment = {"CRM_PASSWORD": ADMIN_PASSWORD}
+    init = ("init", "--database", database_url, "--admin", ADMIN_NAME)
+    assert _run(*init, extra_env=environment).returncode == 0
+    shot = tmp_path / "contacts.png"
+
+    result = _run(
+        "--database", database_url, "--user", ADMIN_NAME,
+        "--view", "contacts", "--screenshot", str(shot),
+        extra_env=environment,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert QImage(str(shot)).width() == 1280
+
+
+def test_screenshot_without_a_user_is_refused_at_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+
+    result = _run("--database", url, "--screenshot", str(tmp_path / "x.png"))
+
+    assert result.returncode == 1
+    assert "--user" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.png").exists()
