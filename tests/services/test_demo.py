@@ -211,3 +211,15 @@ def test_list_search_finds_a_demo_contact_by_name_and_national_phone(
 
     assert row.id in {r.id for r in by_phone}
     assert row.id in {r.id for r in by_name}
+
+
+def test_most_open_deals_expect_to_close_ahead(filled: Database) -> None:
+    # A board of red, overdue cards would not look like a kept pipeline.
+    with filled.session() as session:
+        closes = list(
+            session.scalars(select(Deal.expected_close).where(Deal.closed_at.is_(None)))
+        )
+
+    overdue = sum(1 for close in closes if close is not None and close < NOW.date())
+    assert closes and all(close is not None for close in closes)
+    assert 0 < overdue < len(closes) * 0.3
