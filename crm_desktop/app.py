@@ -19,6 +19,7 @@ from crm_desktop.ui.icons import RESOURCES, icon
 from crm_desktop.ui.login import FirstRunDialog, LoginDialog
 from crm_desktop.ui.main_window import MainWindow
 from crm_desktop.ui.screens import BY_NAME
+from crm_desktop.ui.tasks import TASKS_VIEW
 from crm_desktop.ui.window_state import APPLICATION, ORGANIZATION
 from crm_desktop.ui.workers import wait_for_workers
 
@@ -42,7 +43,7 @@ def run_gui(
         database: The opened, migrated database.
         user: Who is logged in; None asks (or creates the first admin).
         view: The view to open: a list (contacts, companies, deals,
-            activities) or the pipeline board (board).
+            activities), the pipeline board (board) or the agenda (tasks).
         screenshot: Save the window to this PNG once the view's data is
             drawn, then exit (1 if no data came within 30 s).
         argv: Command-line arguments for Qt; sys.argv by default.
@@ -50,7 +51,7 @@ def run_gui(
     Raises:
         ValueError: `view` is not the name of a view.
     """
-    views = (*BY_NAME, BOARD_VIEW)
+    views = (*BY_NAME, BOARD_VIEW, TASKS_VIEW)
     if view is not None and view not in views:
         raise ValueError(f"no view named {view!r}; use one of {', '.join(views)}")
     app = _application(sys.argv if argv is None else argv)
@@ -109,6 +110,9 @@ def _take_screenshot(app: QApplication, window: MainWindow, path: Path) -> int:
     if window.current_view_name() == BOARD_VIEW:
         window.board.board_loaded.connect(taker.on_first_page_loaded)
         window.board.load_failed.connect(taker.on_load_failed)
+    elif window.current_view_name() == TASKS_VIEW:
+        window.agenda.agenda_loaded.connect(taker.on_first_page_loaded)
+        window.agenda.load_failed.connect(taker.on_load_failed)
     else:
         view = window.current_view()
         view.first_page_loaded.connect(taker.on_first_page_loaded)

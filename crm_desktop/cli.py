@@ -284,7 +284,7 @@ def _demo_login(database: Database) -> CurrentUser:
         return users.authenticate(session, demo.DEMO_ADMIN, demo.DEMO_PASSWORD)
 
 
-VIEWS = ("contacts", "companies", "deals", "activities", "board")
+VIEWS = ("contacts", "companies", "deals", "activities", "board", "tasks")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -308,7 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
         "logged in as its administrator",
     )
     parser.add_argument(
-        "--view", choices=VIEWS, help="the view to open; board is the pipeline board"
+        "--view",
+        choices=VIEWS,
+        help="the view to open; board is the pipeline board, tasks your agenda",
     )
     parser.add_argument(
         "--screenshot",

@@ -27,6 +27,7 @@ from crm_desktop.ui.icons import icon
 from crm_desktop.ui.list_view import RecordListView
 from crm_desktop.ui.quick_search import QuickSearchDialog
 from crm_desktop.ui.screens import SCREENS, Screen
+from crm_desktop.ui.tasks import TASKS_TITLE, TASKS_VIEW, TaskAgenda
 from crm_desktop.ui.window_state import LAST_VIEW, PreserveGeometry
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class MainWindow(PreserveGeometry, QMainWindow):
         if not self.restore_geometry():
             self.resize(1280, 800)
         last = LAST_VIEW.read()
-        known = last in self.views or last == BOARD_VIEW
+        known = last in self.views or last in (BOARD_VIEW, TASKS_VIEW)
         self.show_view(last if known else SCREENS[0].name)
 
     def _build_screens(self) -> None:
@@ -69,6 +70,7 @@ class MainWindow(PreserveGeometry, QMainWindow):
         for screen in SCREENS:
             self._add_screen(screen)
         self._add_board()
+        self._add_agenda()
         self.navigation.currentRowChanged.connect(
             self._on_navigation_current_row_changed
         )
@@ -98,6 +100,16 @@ class MainWindow(PreserveGeometry, QMainWindow):
         self.board = PipelineBoard(self._database, self._user, self.stack)
         self.board.board_loaded.connect(self._on_board_board_loaded)
         self.stack.addWidget(self.board)
+
+    def _add_agenda(self) -> None:
+        self.tasks_item = QListWidgetItem(icon("tasks"), TASKS_TITLE)
+        self.tasks_item.setData(Qt.ItemDataRole.UserRole, TASKS_VIEW)
+        self.tasks_item.setSizeHint(QSize(0, self.fontMetrics().height() + 18))
+        self.navigation.addItem(self.tasks_item)
+        self.agenda = TaskAgenda(self._database, self._user, self.stack)
+        self.agenda.agenda_loaded.connect(self._on_agenda_agenda_loaded)
+        self.agenda.reminders_changed.connect(self._on_agenda_reminders_changed)
+        self.stack.addWidget(self.agenda)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -131,6 +143,11 @@ class MainWindow(PreserveGeometry, QMainWindow):
         board_action.setCheckable(True)
         board_action.setData(BOARD_VIEW)
         self._view_actions.addAction(board_action)
+        tasks_action = view_menu.addAction(icon("tasks"), TASKS_TITLE)
+        tasks_action.setShortcut(QKeySequence(f"Ctrl+{len(SCREENS) + 2}"))
+        tasks_action.setCheckable(True)
+        tasks_action.setData(TASKS_VIEW)
+        self._view_actions.addAction(tasks_action)
         self._view_actions.triggered.connect(self._on_view_actions_triggered)
         help_menu = self.menuBar().addMenu("&Help")
         about = help_menu.addAction("&About crm-desktop")
@@ -159,12 +176,12 @@ class MainWindow(PreserveGeometry, QMainWindow):
         return view
 
     def current_view_name(self) -> str:
-        """Return the name of the view in front: a list's, or 'board'."""
+        """Return the name of the view in front: a list's, 'board' or 'tasks'."""
         item = self.navigation.currentItem()
         return str(item.data(Qt.ItemDataRole.UserRole)) if item else ""
 
     def show_view(self, name: str) -> None:
-        """Bring a view to the front: a list (contacts...) or the board.
+        """Bring a view to the front: a list (contacts...), board or tasks.
 
         Raises:
             KeyError: no view has that name.
@@ -188,6 +205,9 @@ class MainWindow(PreserveGeometry, QMainWindow):
         if name == BOARD_VIEW:
             self._show_board()
             return
+        if name == TASKS_VIEW:
+            self._show_agenda()
+            return
         view = self.views[name]
         if self.stack.currentWidget() is not view:
             self.stack.setCurrentWidget(view)
@@ -206,6 +226,25 @@ class MainWindow(PreserveGeometry, QMainWindow):
         self.board.activate()
         self.count_label.setText(self.board.summary_label.text())
         self.view_changed.emit(BOARD_VIEW)
+
+    def _show_agenda(self) -> None:
+        self.stack.setCurrentWidget(self.agenda)
+        for action in self._view_actions.actions():
+            action.setChecked(action.data() == TASKS_VIEW)
+        self.setWindowTitle(f"{TASKS_TITLE} – crm-desktop")
+        self.agenda.activate()
+        self.count_label.setText(self.agenda.summary_label.text())
+        self.view_changed.emit(TASKS_VIEW)
+
+    @Slot(int)
+    def _on_agenda_agenda_loaded(self, _count: int) -> None:
+        if self.stack.currentWidget() is self.agenda:
+            self.count_label.setText(self.agenda.summary_label.text())
+
+    @Slot(int)
+    def _on_agenda_reminders_changed(self, count: int) -> None:
+        badge = f" ({count})" if count else ""
+        self.tasks_item.setText(f"{TASKS_TITLE}{badge}")
 
     @Slot(int)
     def _on_board_board_loaded(self, _count: int) -> None:

@@ -37,7 +37,7 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.mark.parametrize(
-    "view", ["contacts", "companies", "deals", "activities", "board"]
+    "view", ["contacts", "companies", "deals", "activities", "board", "tasks"]
 )
 def test_demo_opens_each_view_with_its_rows_drawn(
     view: str, demo_url: str, tmp_path: Path
