@@ -34,7 +34,13 @@ from crm_desktop.services.pipeline import OwnerChoice
 from crm_desktop.services.tasks import Agenda, TaskRow
 from crm_desktop.ui.errors import show_error
 from crm_desktop.ui.icons import icon
-from crm_desktop.ui.models.task_agenda import OWNER_COLUMN, AgendaModel
+from crm_desktop.ui.models.task_agenda import (
+    OVERDUE,
+    OWNER_COLUMN,
+    TODAY,
+    UPCOMING,
+    AgendaModel,
+)
 from crm_desktop.ui.workers import Generation, run_in_background
 
 logger = logging.getLogger(__name__)
@@ -44,6 +50,8 @@ TASKS_VIEW = "tasks"
 TASKS_TITLE = "Tasks"
 REMINDER_INTERVAL_MS = 30_000
 REMINDER_SHOWN_MS = 15_000
+# More overdue tasks than this start folded away under their group's row.
+COLLAPSED_OVERDUE_OVER = 10
 
 Clock = Callable[[], dt.datetime]
 
@@ -293,9 +301,11 @@ class TaskAgenda(QWidget):
 
     def _apply_load(self, loaded: AgendaLoad) -> None:
         selected = self.selected_task()
+        expanded = self._expanded_groups(loaded.agenda)
         self._loaded = loaded
         self.model.set_agenda(loaded.agenda, loaded.zone)
-        self.tree.expandAll()
+        for group in range(self.model.rowCount()):
+            self.tree.setExpanded(self.model.index(group, 0), group in expanded)
         # Task and Due fit their text; Regarding takes the rest.
         for column in range(2):
             self.tree.resizeColumnToContents(column)
@@ -306,6 +316,17 @@ class TaskAgenda(QWidget):
         # agenda_loaded waits a turn of the event loop, so a screenshot
         # taken on it shows the rows laid out.
         self._settle_timer.start()
+
+    def _expanded_groups(self, agenda: Agenda) -> set[int]:
+        # A reload keeps the groups the user opened or closed; the first
+        # load opens all but a long overdue group, which would push today's
+        # tasks out of sight.
+        if self._loaded is not None:
+            groups = range(self.model.rowCount())
+            return {g for g in groups if self.tree.isExpanded(self.model.index(g, 0))}
+        if len(agenda.overdue) > COLLAPSED_OVERDUE_OVER:
+            return {TODAY, UPCOMING}
+        return {OVERDUE, TODAY, UPCOMING}
 
     @Slot()
     def _on_settle_timer_timeout(self) -> None:

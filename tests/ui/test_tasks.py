@@ -113,6 +113,26 @@ def test_tasks_show_in_their_group_with_times_in_the_users_zone(
     assert agenda.summary_label.text() == "3 open tasks, 1 overdue"
 
 
+def test_a_long_overdue_group_starts_folded_and_stays_as_the_user_left_it(
+    qtbot: QtBot, ui_database: Database, admin: CurrentUser
+) -> None:
+    for number in range(11):
+        _add_task(ui_database, admin, f"Late {number}", NOW - dt.timedelta(days=1))
+    _add_task(ui_database, admin, "Send quote", NOW + dt.timedelta(hours=2))
+
+    agenda = open_agenda(qtbot, ui_database, admin, Clock(NOW))
+
+    overdue, today = agenda.model.index(OVERDUE, 0), agenda.model.index(TODAY, 0)
+    assert not agenda.tree.isExpanded(overdue)
+    assert agenda.tree.isExpanded(today)
+    agenda.tree.expand(overdue)
+    agenda.tree.collapse(today)
+    with qtbot.waitSignal(agenda.agenda_loaded, timeout=TIMEOUT):
+        agenda.refresh()
+    assert agenda.tree.isExpanded(agenda.model.index(OVERDUE, 0))
+    assert not agenda.tree.isExpanded(agenda.model.index(TODAY, 0))
+
+
 def test_mark_done_button_marks_the_task_done_in_the_database(
     qtbot: QtBot, ui_database: Database, admin: CurrentUser
 ) -> None:

@@ -129,6 +129,9 @@ class AgendaModel(QAbstractItemModel):
             font = QFont()
             font.setBold(True)
             return font
+        late = index.row() == OVERDUE and self._groups[OVERDUE]
+        if role == Qt.ItemDataRole.ForegroundRole and late:
+            return QBrush(_OVERDUE_COLOUR)
         return None
 
     def _text(self, task: TaskRow, column: int) -> str:
