@@ -8,13 +8,9 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QDate, QDateTime, QPoint, Qt, QTime, QTimer, Signal, Slot
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QDateTimeEdit,
-    QDialog,
-    QDialogButtonBox,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -33,6 +29,7 @@ from crm_desktop.services import pipeline, settings, tasks
 from crm_desktop.services.pipeline import OwnerChoice
 from crm_desktop.services.tasks import Agenda, TaskRow
 from crm_desktop.ui.errors import show_error
+from crm_desktop.ui.forms.task_dialogs import ask_new_due, ask_owner
 from crm_desktop.ui.icons import icon
 from crm_desktop.ui.models.task_agenda import (
     OVERDUE,
@@ -91,73 +88,6 @@ def change_task(database: Database, change: Callable[..., int]) -> int:
         version = change(session)
         session.commit()
     return version
-
-
-class RescheduleDialog(QDialog):
-    """Asks for a task's new due time, in the user's zone."""
-
-    def __init__(
-        self, due: dt.datetime, zone: dt.tzinfo, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Reschedule task")
-        self._zone = zone
-        local = due.astimezone(zone)
-        self.editor = QDateTimeEdit(self)
-        self.editor.setCalendarPopup(True)
-        self.editor.setDisplayFormat("ddd d MMM yyyy HH:mm")
-        self.editor.setDateTime(
-            QDateTime(
-                QDate(local.year, local.month, local.day),
-                QTime(local.hour, local.minute),
-            )
-        )
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-            self,
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("New due time:", self))
-        layout.addWidget(self.editor)
-        layout.addWidget(buttons)
-
-    def due(self) -> dt.datetime:
-        """Return the chosen time, aware, in the user's zone."""
-        value = self.editor.dateTime()
-        day, clock = value.date(), value.time()
-        return dt.datetime(
-            day.year(),
-            day.month(),
-            day.day(),
-            clock.hour(),
-            clock.minute(),
-            tzinfo=self._zone,
-        )
-
-
-def ask_new_due(
-    parent: QWidget, due: dt.datetime, zone: dt.tzinfo
-) -> dt.datetime | None:
-    """Ask for a new due time; None when cancelled."""
-    dialog = RescheduleDialog(due, zone, parent)
-    accepted = dialog.exec() == QDialog.DialogCode.Accepted
-    return dialog.due() if accepted else None
-
-
-def ask_owner(
-    parent: QWidget, owners: list[OwnerChoice], current: int | None
-) -> int | None:
-    """Ask whom to hand a task to; None when cancelled."""
-    names = [owner.name for owner in owners]
-    start = next((i for i, o in enumerate(owners) if o.id == current), 0)
-    name, accepted = QInputDialog.getItem(
-        parent, "Reassign task", "Give the task to:", names, start, False
-    )
-    if not accepted or name not in names:
-        return None
-    return owners[names.index(name)].id
 
 
 class TaskAgenda(QWidget):

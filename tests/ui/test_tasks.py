@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from crm_desktop.security.roles import CurrentUser
 from crm_desktop.services import activities, settings, tasks
 from crm_desktop.services.activities import ActivityData
 from crm_desktop.ui import tasks as tasks_module
+from crm_desktop.ui.forms.task_dialogs import RescheduleDialog
 from crm_desktop.ui.main_window import MainWindow
 from crm_desktop.ui.models.task_agenda import (
     OVERDUE,
@@ -267,3 +269,15 @@ def test_run_gui_screenshots_the_agenda_once_it_is_drawn(
     assert code == 0
     image = QImage(str(path))
     assert (image.width(), image.height()) == (1280, 800)
+
+
+def test_the_reschedule_dialog_edits_the_time_in_the_users_zone(
+    qtbot: QtBot,
+) -> None:
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    dialog = RescheduleDialog(NOW, berlin)
+    qtbot.addWidget(dialog)
+
+    assert dialog.editor.dateTime().time().hour() == 11
+    assert dialog.due() == NOW
+    assert dialog.due().tzinfo is berlin
