@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
 from crm_desktop.db.database import Database
-from crm_desktop.db.models import AuditEntry
+from crm_desktop.db.models import AuditEntry, DealStageChange
 from crm_desktop.security.roles import CurrentUser
 from crm_desktop.services import users
 
@@ -33,6 +33,33 @@ def audit_rows(database: Database, table: str) -> list[tuple[Any, ...]]:
         )
         .where(AuditEntry.table_name == table)
         .order_by(AuditEntry.id)
+    )
+    with database.session() as session:
+        return [tuple(row) for row in session.execute(query)]
+
+
+Row = TypeVar("Row")
+
+
+def stored(database: Database, model: type[Row], record_id: int) -> Row:
+    """Return a record as the database holds it now, from a fresh session."""
+    with database.session() as session:
+        row = session.get(model, record_id)
+        assert row is not None
+        return row
+
+
+def stage_history(database: Database, deal_id: int) -> list[tuple[Any, ...]]:
+    """Return (from stage, to stage, who, lost reason) of a deal's moves."""
+    query = (
+        select(
+            DealStageChange.from_stage_id,
+            DealStageChange.to_stage_id,
+            DealStageChange.changed_by_id,
+            DealStageChange.lost_reason,
+        )
+        .where(DealStageChange.deal_id == deal_id)
+        .order_by(DealStageChange.id)
     )
     with database.session() as session:
         return [tuple(row) for row in session.execute(query)]

@@ -8,10 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from crm_desktop.db.database import Database
-from crm_desktop.db.models import Deal, DealStageChange
+from crm_desktop.db.models import Deal
 from crm_desktop.security.roles import CurrentUser
 from crm_desktop.services import companies, deals, pipeline
 from crm_desktop.services.companies import CompanyData
@@ -23,7 +22,7 @@ from crm_desktop.services.errors import (
     ValidationError,
 )
 from crm_desktop.services.pipeline import ClosePeriod
-from tests.services.record_checks import add_user, audit_rows
+from tests.services.record_checks import add_user, audit_rows, stage_history, stored
 
 TODAY = dt.date(2027, 5, 14)
 
@@ -87,28 +86,6 @@ def _move(
         )
         session.commit()
     return new_version
-
-
-def _deal_row(database: Database, deal_id: int) -> Deal:
-    with database.session() as session:
-        deal = session.get(Deal, deal_id)
-        assert deal is not None
-        return deal
-
-
-def _history_rows(database: Database, deal_id: int) -> list[tuple[Any, ...]]:
-    query = (
-        select(
-            DealStageChange.from_stage_id,
-            DealStageChange.to_stage_id,
-            DealStageChange.changed_by_id,
-            DealStageChange.lost_reason,
-        )
-        .where(DealStageChange.deal_id == deal_id)
-        .order_by(DealStageChange.id)
-    )
-    with database.session() as session:
-        return [tuple(row) for row in session.execute(query)]
 
 
 def test_columns_are_open_stages_then_won_and_lost(
@@ -348,10 +325,10 @@ def test_move_changes_the_stage_and_writes_history_and_audit(
 
     version = _move(database, admin, deal_id, 1, "Proposal")
 
-    row = _deal_row(database, deal_id)
+    row = stored(database, Deal, deal_id)
     assert (version, row.version, row.stage_id) == (2, 2, stages["Proposal"])
     assert (row.closed_at, row.updated_by_id) == (None, admin.id)
-    assert _history_rows(database, deal_id) == [
+    assert stage_history(database, deal_id) == [
         (None, stages["Lead"], admin.id, ""),
         (stages["Lead"], stages["Proposal"], admin.id, ""),
     ]
@@ -372,17 +349,17 @@ def test_moving_to_won_closes_the_deal_and_back_to_open_reopens_it(
     deal_id = _create(database, admin, "Roof", "Negotiation")
 
     _move(database, admin, deal_id, 1, "Won")
-    closed_at = _deal_row(database, deal_id).closed_at
+    closed_at = stored(database, Deal, deal_id).closed_at
     _move(database, admin, deal_id, 2, "Lost", "Went bankrupt")
-    lost = _deal_row(database, deal_id)
+    lost = stored(database, Deal, deal_id)
     _move(database, admin, deal_id, 3, "Qualified")
-    reopened = _deal_row(database, deal_id)
+    reopened = stored(database, Deal, deal_id)
 
     assert closed_at is not None
     assert (lost.closed_at, lost.lost_reason) == (closed_at, "Went bankrupt")
     assert (reopened.closed_at, reopened.lost_reason) == (None, "")
     assert reopened.stage_id == stages["Qualified"]
-    assert _history_rows(database, deal_id)[1:] == [
+    assert stage_history(database, deal_id)[1:] == [
         (stages["Negotiation"], stages["Won"], admin.id, ""),
         (stages["Won"], stages["Lost"], admin.id, "Went bankrupt"),
         (stages["Lost"], stages["Qualified"], admin.id, ""),
@@ -405,9 +382,9 @@ def test_stale_move_changes_nothing(database: Database, admin: CurrentUser) -> N
     with pytest.raises(StaleRecordError):
         _move(database, admin, deal_id, 1, "Won")
 
-    row = _deal_row(database, deal_id)
+    row = stored(database, Deal, deal_id)
     assert (row.version, row.stage_id, row.closed_at) == (2, stages["Qualified"], None)
-    assert len(_history_rows(database, deal_id)) == 2
+    assert len(stage_history(database, deal_id)) == 2
     assert audit_rows(database, "deals") == audit_before
 
 
@@ -424,9 +401,9 @@ def test_lost_without_a_reason_is_refused_and_nothing_changes(
     assert raised.value.record == "Deal 'Roof'"
     assert raised.value.field == "lost_reason"
     assert "why" in raised.value.reason
-    row = _deal_row(database, deal_id)
+    row = stored(database, Deal, deal_id)
     assert (row.version, row.stage_id, row.closed_at) == (1, stages["Proposal"], None)
-    assert len(_history_rows(database, deal_id)) == 1
+    assert len(stage_history(database, deal_id)) == 1
     assert [entry[0] for entry in audit_rows(database, "deals")] == ["create"]
 
 
@@ -437,9 +414,9 @@ def test_lost_with_a_reason_keeps_it_trimmed(
 
     _move(database, admin, deal_id, 1, "Lost", "  Too expensive ")
 
-    row = _deal_row(database, deal_id)
+    row = stored(database, Deal, deal_id)
     assert (row.lost_reason, row.closed_at is not None) == ("Too expensive", True)
-    assert _history_rows(database, deal_id)[-1][3] == "Too expensive"
+    assert stage_history(database, deal_id)[-1][3] == "Too expensive"
 
 
 def test_move_to_an_unknown_stage_is_refused(
@@ -451,7 +428,7 @@ def test_move_to_an_unknown_stage_is_refused(
         pipeline.move(session, admin, deal_id, 1, 9999)
 
     assert raised.value.field == "stage"
-    assert _deal_row(database, deal_id).version == 1
+    assert stored(database, Deal, deal_id).version == 1
 
 
 def test_move_to_the_same_stage_changes_nothing(
@@ -461,8 +438,8 @@ def test_move_to_the_same_stage_changes_nothing(
 
     assert _move(database, admin, deal_id, 1, "Lead") == 1
 
-    assert _deal_row(database, deal_id).version == 1
-    assert len(_history_rows(database, deal_id)) == 1
+    assert stored(database, Deal, deal_id).version == 1
+    assert len(stage_history(database, deal_id)) == 1
     assert len(audit_rows(database, "deals")) == 1
 
 
@@ -478,7 +455,7 @@ def test_staff_cannot_move_another_users_private_deal(
     with database.session() as session, pytest.raises(NotFoundError):
         pipeline.history(session, tom, deal_id)
 
-    assert _deal_row(database, deal_id).version == 1
+    assert stored(database, Deal, deal_id).version == 1
 
 
 def test_read_only_user_cannot_move(database: Database, admin: CurrentUser) -> None:
@@ -488,8 +465,8 @@ def test_read_only_user_cannot_move(database: Database, admin: CurrentUser) -> N
     with pytest.raises(PermissionDeniedError):
         _move(database, reader, deal_id, 1, "Won")
 
-    assert _deal_row(database, deal_id).version == 1
-    assert len(_history_rows(database, deal_id)) == 1
+    assert stored(database, Deal, deal_id).version == 1
+    assert len(stage_history(database, deal_id)) == 1
 
 
 def test_history_names_stages_and_who_moved_oldest_first(
@@ -522,7 +499,7 @@ def test_a_stage_changed_in_the_deal_form_is_recorded_too(
         deals.update(session, admin, deal_id, 2, replace(data, stage_id=stages["Won"]))
         session.commit()
 
-    assert _history_rows(database, deal_id) == [
+    assert stage_history(database, deal_id) == [
         (None, stages["Lead"], admin.id, ""),
         (stages["Lead"], stages["Won"], admin.id, ""),
     ]

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from crm_desktop.app import run_gui
 from crm_desktop.db.database import Database
-from crm_desktop.db.models import AuditEntry, Deal, DealStageChange
+from crm_desktop.db.models import AuditEntry, Deal
 from crm_desktop.security.roles import CurrentUser
 from crm_desktop.services import deals, pipeline, users
 from crm_desktop.services.deals import DealData
@@ -35,6 +35,7 @@ from crm_desktop.ui.main_window import MainWindow
 from crm_desktop.ui.widgets.board_columns import StageColumnWidget
 from crm_desktop.ui.widgets.deal_card import DEAL_MIME_TYPE, DealCardWidget
 from crm_desktop.ui.workers import wait_for_workers
+from tests.services.record_checks import stage_history, stored
 
 TIMEOUT = 10_000
 
@@ -68,28 +69,6 @@ def _today(database: Database) -> dt.date:
     # The board judges "overdue" by the business's day, not the machine's.
     with database.session() as session:
         return pipeline.business_today(session)
-
-
-def _deal(database: Database, deal_id: int) -> Deal:
-    with database.session() as session:
-        deal = session.get(Deal, deal_id)
-        assert deal is not None
-        return deal
-
-
-def _history(database: Database, deal_id: int) -> list[tuple[Any, ...]]:
-    query = (
-        select(
-            DealStageChange.from_stage_id,
-            DealStageChange.to_stage_id,
-            DealStageChange.changed_by_id,
-            DealStageChange.lost_reason,
-        )
-        .where(DealStageChange.deal_id == deal_id)
-        .order_by(DealStageChange.id)
-    )
-    with database.session() as session:
-        return [tuple(row) for row in session.execute(query)]
 
 
 def _audit(database: Database, deal_id: int) -> list[tuple[Any, ...]]:
@@ -250,7 +229,7 @@ def test_dragging_a_card_to_another_stage_moves_the_deal(
     with qtbot.waitSignals([board.deal_moved, board.board_loaded], timeout=TIMEOUT):
         assert drop_on(_column(board, ui_database, "Proposal"), mime)
 
-    row = _deal(ui_database, deal_id)
+    row = stored(ui_database, Deal, deal_id)
     assert (row.stage_id, row.version, row.updated_by_id) == (
         stages["Proposal"],
         2,
@@ -261,7 +240,7 @@ def test_dragging_a_card_to_another_stage_moves_the_deal(
         admin.id,
         {"stage_id": [stages["Lead"], stages["Proposal"]]},
     )
-    assert _history(ui_database, deal_id) == [
+    assert stage_history(ui_database, deal_id) == [
         (None, stages["Lead"], admin.id, ""),
         (stages["Lead"], stages["Proposal"], admin.id, ""),
     ]
@@ -286,7 +265,7 @@ def test_a_card_dropped_on_its_own_column_is_refused(
     mime = start_drag(qtbot, monkeypatch, _card(lead, deal_id))
 
     assert not drop_on(lead, mime)
-    assert _deal(ui_database, deal_id).version == 1
+    assert stored(ui_database, Deal, deal_id).version == 1
 
 
 def test_dropping_on_lost_asks_why_and_records_the_reason(
@@ -313,10 +292,10 @@ def test_dropping_on_lost_asks_why_and_records_the_reason(
         assert drop_on(_column(board, ui_database, "Lost"), mime)
 
     assert asked == ["Why was “Roof” lost?"]
-    row = _deal(ui_database, deal_id)
+    row = stored(ui_database, Deal, deal_id)
     assert (row.stage_id, row.lost_reason) == (stages["Lost"], "Too expensive")
     assert row.closed_at is not None
-    assert _history(ui_database, deal_id)[-1] == (
+    assert stage_history(ui_database, deal_id)[-1] == (
         stages["Negotiation"],
         stages["Lost"],
         admin.id,
@@ -352,9 +331,9 @@ def test_cancelling_the_lost_reason_moves_nothing(
     qtbot.waitUntil(lambda: bool(asked), timeout=TIMEOUT)
     assert wait_for_workers(TIMEOUT)
 
-    assert _deal(ui_database, deal_id).version == 1
+    assert stored(ui_database, Deal, deal_id).version == 1
     assert [entry[0] for entry in _audit(ui_database, deal_id)] == ["create"]
-    assert len(_history(ui_database, deal_id)) == 1
+    assert len(stage_history(ui_database, deal_id)) == 1
 
 
 def test_a_stale_card_goes_to_the_error_presenter_and_the_board_reloads(
@@ -379,7 +358,7 @@ def test_a_stale_card_goes_to_the_error_presenter_and_the_board_reloads(
         assert drop_on(_column(board, ui_database, "Won"), mime)
 
     assert [type(e).__name__ for e in shown] == ["StaleRecordError"]
-    row = _deal(ui_database, deal_id)
+    row = stored(ui_database, Deal, deal_id)
     assert (row.stage_id, row.version) == (stages["Qualified"], 2)
     assert (
         _card(_column(board, ui_database, "Qualified"), deal_id).drag_data.version == 2
@@ -462,7 +441,7 @@ def test_a_read_only_user_cannot_drop_cards(
     mime = card.mime_data()
 
     assert not drop_on(_column(board, ui_database, "Won"), mime)
-    assert _deal(ui_database, deal_id).version == 1
+    assert stored(ui_database, Deal, deal_id).version == 1
 
 
 def test_main_window_opens_the_board_and_remembers_it(
