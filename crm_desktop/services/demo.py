@@ -393,7 +393,12 @@ class _Pools:
         for index, spec in enumerate(LOCALES):
             faker = Faker(spec.faker)
             faker.seed_instance(seed)
-            given = tuple(_part(faker, faker.first_name()) for _ in range(size))
+            # WORKAROUND: Faker's vi_VN first_name() gives only 'John' and
+            # 'Jane'; its gendered lists are the real ones in every locale.
+            given = tuple(
+                _part(faker, (faker.first_name_female, faker.first_name_male)[n % 2]())
+                for n in range(size)
+            )
             family = tuple(_part(faker, faker.last_name()) for _ in range(size))
             self.companies += [
                 self._company(faker, faker.company(), index) for _ in range(size // 3)

@@ -13,6 +13,7 @@ from crm_desktop.db.models import (
     Activity,
     Company,
     Contact,
+    ContactAddress,
     ContactEmail,
     ContactPhone,
     Deal,
@@ -223,3 +224,17 @@ def test_most_open_deals_expect_to_close_ahead(filled: Database) -> None:
     overdue = sum(1 for close in closes if close is not None and close < NOW.date())
     assert closes and all(close is not None for close in closes)
     assert 0 < overdue < len(closes) * 0.3
+
+
+def test_given_names_belong_to_their_locale(filled: Database) -> None:
+    # Faker's plain first_name() gives Vietnamese people 'John' and 'Jane'.
+    query = (
+        select(Contact.given_name)
+        .join(ContactAddress, ContactAddress.contact_id == Contact.id)
+        .where(ContactAddress.country == "Vietnam")
+    )
+    with filled.session() as session:
+        given = list(session.scalars(query))
+
+    assert given
+    assert not set(given) & {"John", "Jane"}
