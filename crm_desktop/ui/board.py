@@ -26,7 +26,6 @@ from crm_desktop.security.roles import CurrentUser
 from crm_desktop.services import pipeline, settings
 from crm_desktop.services.pipeline import Board, BoardColumn, ClosePeriod, OwnerChoice
 from crm_desktop.ui.errors import show_error
-from crm_desktop.ui.forms.base import open_record_dialog
 from crm_desktop.ui.icons import icon
 from crm_desktop.ui.models.cells import CellFormatter, parse_locale
 from crm_desktop.ui.screens import BY_NAME
@@ -389,12 +388,8 @@ class PipelineBoard(QWidget):
 
     def open_deal(self, deal_id: int) -> None:
         """Open a deal in the deal dialog; the board reloads after a save."""
-        screen, database, user = BY_NAME["deals"], self._database, self._user
-        open_record_dialog(
-            self,
-            lambda: screen.load(database, user, deal_id),
-            lambda loaded: screen.dialog(loaded, database, user, self.window()),
-            self._on_dialog_saved,
+        BY_NAME["deals"].open_dialog(
+            self, self._database, self._user, deal_id, self._on_dialog_saved
         )
 
     @Slot(int)

@@ -21,7 +21,6 @@ from crm_desktop.db.database import Database
 from crm_desktop.security.roles import CurrentUser
 from crm_desktop.services.listing import ListRequest
 from crm_desktop.ui.errors import show_error
-from crm_desktop.ui.forms.base import open_record_dialog
 from crm_desktop.ui.icons import icon
 from crm_desktop.ui.models.record_table import RecordTableModel
 from crm_desktop.ui.screens import Screen
@@ -151,12 +150,8 @@ class RecordListView(QWidget):
 
     def open_editor(self, record_id: int | None) -> None:
         """Open the dialog for a record, or for a new one with None."""
-        screen, database, user = self.record_screen, self._database, self._user
-        open_record_dialog(
-            self,
-            lambda: screen.load(database, user, record_id),
-            lambda loaded: screen.dialog(loaded, database, user, self.window()),
-            self._on_dialog_saved,
+        self.record_screen.open_dialog(
+            self, self._database, self._user, record_id, self._on_dialog_saved
         )
 
     @Slot(int)

@@ -15,7 +15,7 @@ from crm_desktop.services import activities, companies, contacts, deals
 from crm_desktop.services.listing import ListSpec
 from crm_desktop.services.lists import ACTIVITIES, COMPANIES, CONTACTS, DEALS
 from crm_desktop.ui.forms.activity import ActivityDialog, load_activity
-from crm_desktop.ui.forms.base import RecordDialog
+from crm_desktop.ui.forms.base import RecordDialog, open_record_dialog
 from crm_desktop.ui.forms.company import CompanyDialog, load_company
 from crm_desktop.ui.forms.contact import ContactDialog, load_contact
 from crm_desktop.ui.forms.deal import DealDialog, load_deal
@@ -45,6 +45,26 @@ class Screen:
     @property
     def icon_name(self) -> str:
         return self.name
+
+    def open_dialog(
+        self,
+        parent: QWidget,
+        database: Database,
+        user: CurrentUser,
+        record_id: int | None,
+        on_saved: Callable[[int], None],
+    ) -> None:
+        """Load a record (or a new one, with None) on a worker and open its dialog.
+
+        Args:
+            on_saved: Called with the record id after a save.
+        """
+        open_record_dialog(
+            parent,
+            lambda: self.load(database, user, record_id),
+            lambda loaded: self.dialog(loaded, database, user, parent.window()),
+            on_saved,
+        )
 
 
 SCREENS = (
