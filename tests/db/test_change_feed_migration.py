@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
-import pytest
 from alembic import command
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
@@ -14,7 +12,6 @@ from sqlalchemy.engine import make_url
 from crm_desktop.db.database import open_database
 from crm_desktop.db.engine import make_engine, normalize_url
 from crm_desktop.db.migrate import alembic_config, current_revision
-from tests.conftest import POSTGRES_HINT, _fresh_postgres_database, _postgres_server_url
 
 TRIGGERS_SQL = text(
     "SELECT tgrelid::regclass::text FROM pg_trigger "
@@ -26,15 +23,6 @@ ROW_LEVEL_SQL = text(
     "WHERE tgname LIKE '%\\_notify\\_change' AND tgtype & 1 = 1"
 )
 SQLITE_TRIGGERS_SQL = text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database: these checks have no SQLite counterpart."""
-    server = _postgres_server_url()
-    if server is None:
-        pytest.skip(POSTGRES_HINT)
-    yield from _fresh_postgres_database(server)
 
 
 def _psycopg_url(database_url: str) -> str:
