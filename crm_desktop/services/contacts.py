@@ -117,8 +117,8 @@ def clean(record: ContactRecord, region: str) -> ContactRecord:
             "name",
             "nothing to identify the contact (no name, no email, no phone)",
         )
-    emails = [_clean_email(label, e) for e in record.emails]
-    phones = [_clean_phone(label, p, region) for p in record.phones]
+    emails = [_clean_email(label, e, i) for i, e in enumerate(record.emails)]
+    phones = [_clean_phone(label, p, region, i) for i, p in enumerate(record.phones)]
     for field_name, value in (
         ("birthday", record.birthday),
         ("anniversary", record.anniversary),
@@ -150,15 +150,16 @@ def _check_lengths(label: str, record: ContactRecord) -> None:
     own = [f for f in TEXT_FIELDS if f != "display_name"] + ["display_name"]
     check(label, Contact, {f: getattr(record, f) for f in own})
     values: dict[str, str | None]
-    for email in record.emails:
+    email_fields = {"value": "email", "label": "email label"}
+    for i, email in enumerate(record.emails):
         values = {"value": email.value, "label": email.label}
-        check(label, ContactEmail, values, {"value": "email", "label": "email label"})
-    for phone in record.phones:
+        check(label, ContactEmail, values, email_fields, index=i)
+    for i, phone in enumerate(record.phones):
         values = {"raw": phone.raw, "extension": phone.extension, "label": phone.label}
-        check(label, ContactPhone, values, _PHONE_FIELDS)
-    for address in record.addresses:
+        check(label, ContactPhone, values, _PHONE_FIELDS, index=i)
+    for i, address in enumerate(record.addresses):
         values = {part: getattr(address, part) for part in _ADDRESS_FIELDS}
-        check(label, ContactAddress, values, _ADDRESS_FIELDS)
+        check(label, ContactAddress, values, _ADDRESS_FIELDS, index=i)
     for url in record.urls:
         values = {"value": url.value, "label": url.label}
         check(label, ContactUrl, values, {"value": "url", "label": "url label"})
@@ -168,18 +169,18 @@ def _check_lengths(label: str, record: ContactRecord) -> None:
         check(label, CustomField, {"name": custom.name}, {"name": "custom field"})
 
 
-def _clean_email(label: str, email: EmailValue) -> EmailValue:
+def _clean_email(label: str, email: EmailValue, index: int) -> EmailValue:
     try:
         value = normalize_email(email.value)
     except InvalidEmailError as exc:
-        raise ValidationError(label, "email", exc.reason) from exc
+        raise ValidationError(label, "email", exc.reason, index=index) from exc
     return replace(email, value=value, label=email.label or "other")
 
 
-def _clean_phone(label: str, phone: PhoneValue, region: str) -> PhoneValue:
+def _clean_phone(label: str, phone: PhoneValue, region: str, index: int) -> PhoneValue:
     raw = phone.raw.strip()
     if not raw:
-        raise ValidationError(label, "phone", "a phone number is empty")
+        raise ValidationError(label, "phone", "a phone number is empty", index=index)
     if phone.e164 is not None:
         return replace(phone, raw=raw)
     parsed = normalize_phone(raw, region)

@@ -8,13 +8,21 @@ class ServiceError(Exception):
 
 
 class ValidationError(ServiceError):
-    """A value the user gave is not acceptable; nothing was saved."""
+    """A value the user gave is not acceptable; nothing was saved.
 
-    def __init__(self, record: str, field: str, reason: str) -> None:
+    Attributes:
+        index: Which of a repeating field's values (a contact's second
+            email is 1) is wrong; None for a field that does not repeat.
+    """
+
+    def __init__(
+        self, record: str, field: str, reason: str, *, index: int | None = None
+    ) -> None:
         super().__init__(f"{record}: {field}: {reason}")
         self.record = record
         self.field = field
         self.reason = reason
+        self.index = index
 
 
 class StaleRecordError(ServiceError):

@@ -70,6 +70,8 @@ def check_lengths(
     model: type[Any],
     columns: Mapping[str, object],
     fields: Mapping[str, str] | None = None,
+    *,
+    index: int | None = None,
 ) -> None:
     """Refuse text longer than its column holds.
 
@@ -81,6 +83,7 @@ def check_lengths(
         model: The model whose columns the values go to.
         columns: Column name to value, as about to be written.
         fields: The field a column is called in forms, where the names differ.
+        index: Which of a repeating field's values these are, for the error.
 
     Raises:
         ValidationError: naming the field and its limit.
@@ -91,7 +94,7 @@ def check_lengths(
         if isinstance(value, str) and length is not None and len(value) > length:
             field = (fields or {}).get(key, key)
             reason = f"use at most {length} characters ({len(value)} given)"
-            raise ValidationError(label, field, reason)
+            raise ValidationError(label, field, reason, index=index)
 
 
 def check_link(

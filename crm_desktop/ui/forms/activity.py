@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.database import Database
@@ -19,9 +26,17 @@ from crm_desktop.ui.widgets.dates import OptionalDateTimeEdit
 
 @dataclass(frozen=True, slots=True)
 class ActivityLoad:
-    """What the dialog opens with: the activity (None for a new one)."""
+    """What the dialog opens with: the activity (None for a new one).
+
+    Attributes:
+        template: A new activity's first values: its kind, what it is
+            about (contact, company, deal) and whether it is done.
+        regarding: Names what a new activity is about, for its form.
+    """
 
     detail: ActivityDetail | None
+    template: ActivityData | None = None
+    regarding: str = ""
 
 
 def load_activity(
@@ -61,8 +76,15 @@ class ActivityDialog(RecordDialog):
         self.body = QPlainTextEdit(self)
         self.body.setTabChangesFocus(True)
         self.add_field("body", "Notes:", self.body)
+        self._template = loaded.template
+        if loaded.regarding:
+            self.form.insertRow(0, "Regarding:", QLabel(loaded.regarding, self))
         if detail is not None:
             self._fill(detail.data)
+        elif loaded.template is not None:
+            self._fill(loaded.template)
+            self.setWindowTitle(f"Log {loaded.template.kind}")
+            self.subject.setFocus()
         self.resize(520, 420)
 
     def _fill(self, data: ActivityData) -> None:
@@ -74,7 +96,9 @@ class ActivityDialog(RecordDialog):
 
     def data(self) -> ActivityData:
         """Return the activity as the form shows it (times aware, in UTC)."""
-        base = self._detail.data if self._detail else ActivityData("note", "")
+        base = self._detail.data if self._detail else self._template
+        if base is None:
+            base = ActivityData("note", "")
         done_at = None
         if self.done_check.isChecked():
             done_at = base.done_at or utcnow()

@@ -3,7 +3,8 @@
 A dialog reads its fields into plain service data on the GUI thread, then
 writes it on a worker in a Session of its own. A ValidationError marks the
 field and says why; a stale version says so; either way the dialog stays
-open with the user's input as it was.
+open with the user's input as it was. Closing a dialog whose fields were
+changed asks whether to save, discard or keep editing.
 """
 
 from __future__ import annotations
@@ -13,11 +14,18 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -83,6 +91,9 @@ class RecordDialog(QDialog):
         self._layout.addWidget(self.error_label)
         self._layout.addWidget(self.buttons)
         self.save_button.setEnabled(user.can_write)
+        # What the fields held when the dialog was first shown; None before.
+        self._baseline: tuple[object, ...] | None = None
+        self.unsaved_question: QMessageBox | None = None
 
     def add_field(self, name: str, label: str, widget: QWidget) -> None:
         """Add a labelled row; `name` is the field a ValidationError names."""
@@ -92,6 +103,70 @@ class RecordDialog(QDialog):
     def register_field(self, name: str, label: str, widget: QWidget) -> None:
         """Name a widget placed by hand, so errors about it can mark it."""
         self._fields[name] = (label, widget)
+
+    def _snapshot(self) -> tuple[object, ...]:
+        """Return what every input widget of the form holds, in order."""
+        values: list[object] = []
+        for widget in self.findChildren(QWidget):
+            if not widget.isVisibleTo(self):
+                continue
+            if isinstance(widget, QLineEdit) and not isinstance(
+                widget.parent(), QComboBox | QDateTimeEdit
+            ):
+                values.append(widget.text())
+            elif isinstance(widget, QPlainTextEdit):
+                values.append(widget.toPlainText())
+            elif isinstance(widget, QComboBox):
+                values.append(widget.currentText())
+            elif isinstance(widget, QDateTimeEdit):
+                values.append(widget.dateTime())
+            elif isinstance(widget, QAbstractButton) and widget.isCheckable():
+                values.append(widget.isChecked())
+        return tuple(values)
+
+    def is_modified(self) -> bool:
+        """Return whether the user changed a field since the dialog opened."""
+        return self._baseline is not None and self._snapshot() != self._baseline
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._baseline is None:
+            self._baseline = self._snapshot()
+
+    def reject(self) -> None:
+        """Close without saving; with changed fields, ask first."""
+        if not self.is_modified() or not self._user.can_write:
+            super().reject()
+            return
+        if self.unsaved_question is not None:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Unsaved changes",
+            f"{self.windowTitle()}: save your changes before closing?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setInformativeText("Discard throws away what you typed here.")
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(self._on_unsaved_question_finished)
+        self.unsaved_question = box
+        box.open()
+
+    @Slot(int)
+    def _on_unsaved_question_finished(self, _result: int) -> None:
+        box = self.unsaved_question
+        assert box is not None
+        self.unsaved_question = None
+        box.deleteLater()
+        answer = box.standardButton(box.clickedButton())
+        if answer == QMessageBox.StandardButton.Discard:
+            super().reject()
+        elif answer == QMessageBox.StandardButton.Save:
+            self._on_buttons_accepted()
 
     def _write(self) -> Write:
         """Read the fields into service data; return what writes it.

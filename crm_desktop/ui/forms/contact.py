@@ -41,6 +41,21 @@ ADDRESS_FIELDS = (
     ("postcode", "Postcode"),
     ("country", "Country"),
 )
+# Fields of repeating rows as the contacts service names them in errors:
+# the rows and the edit in a row (None: its label combo).
+_ROW_FIELDS = {
+    "email": ("emails", "value"),
+    "email label": ("emails", None),
+    "phone": ("phones", "value"),
+    "phone extension": ("phones", "value"),
+    "phone label": ("phones", None),
+    "address label": ("addresses", None),
+    "address street": ("addresses", "street"),
+    "address city": ("addresses", "city"),
+    "address region": ("addresses", None),
+    "address postcode": ("addresses", "postcode"),
+    "address country": ("addresses", "country"),
+}
 # A year to show in the editor when the birthday's year is unknown; a leap
 # year, so 29 February fits.
 _NO_YEAR = 2000
@@ -97,6 +112,8 @@ class ContactDialog(RecordDialog):
         names.addWidget(self.family_name)
         self.form.addRow("Name:", names)
         self.register_field("name", "Name", self.given_name)
+        self.register_field("given_name", "Given name", self.given_name)
+        self.register_field("family_name", "Family name", self.family_name)
         self.display_name = QLineEdit(self)
         self.display_name.setPlaceholderText("Made from the name when left empty")
         self.add_field("display_name", "Display name:", self.display_name)
@@ -200,20 +217,40 @@ class ContactDialog(RecordDialog):
         return update
 
     def _mark(self, error: ValidationError) -> None:
-        self.emails.clear_marks()
-        if error.field != "email":
+        place = _ROW_FIELDS.get(error.field)
+        if place is None:
             super()._mark(error)
             return
-        for row in self.emails.filled_rows():
-            try:
-                normalize_email(row.values()["value"])
-            except InvalidEmailError:
-                set_invalid(row.edits["value"], True)
-                row.edits["value"].setFocus()
+        rows_name, edit_name = place
+        rows: RepeatingRows = getattr(self, rows_name)
+        filled = rows.filled_rows()
+        if error.index is not None and error.index < len(filled):
+            marked = [filled[error.index]]
+        elif error.field == "email":
+            marked = [row for row in filled if not _is_email(row)]
+        else:
+            marked = filled
+        for row in marked:
+            widget = row.label if edit_name is None else row.edits[edit_name]
+            set_invalid(widget, True)
+        if marked:
+            widget = (
+                marked[0].label if edit_name is None else marked[0].edits[edit_name]
+            )
+            widget.setFocus()
 
     def _clear_marks(self) -> None:
         super()._clear_marks()
-        self.emails.clear_marks()
+        for rows in (self.emails, self.phones, self.addresses):
+            rows.clear_marks()
+
+
+def _is_email(row: ValueRow) -> bool:
+    try:
+        normalize_email(row.values()["value"])
+    except InvalidEmailError:
+        return False
+    return True
 
 
 def _email(row: ValueRow) -> EmailValue:

@@ -131,6 +131,9 @@ class RepeatingRows(QWidget):
         row = self.sender()
         if isinstance(row, ValueRow) and row in self.rows:
             self.rows.remove(row)
+            # Hidden at once: deleteLater() waits for the event loop, and a
+            # form comparing its fields must not count the row meanwhile.
+            row.hide()
             row.deleteLater()
 
     def filled_rows(self) -> list[ValueRow]:
@@ -139,5 +142,6 @@ class RepeatingRows(QWidget):
 
     def clear_marks(self) -> None:
         for row in self.rows:
+            set_invalid(row.label, False)
             for edit in row.edits.values():
                 set_invalid(edit, False)
