@@ -8,6 +8,7 @@ middle of a list) does a page fall back to OFFSET.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
+    exists,
     func,
     literal,
     select,
@@ -25,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.db.search import is_phone_like, match_ids, page_match, words
 from crm_desktop.security.roles import CurrentUser, visible_to
+from crm_desktop.services.periods import created_bounds
 
 SortKey = tuple[Any, int]
 
@@ -42,8 +45,32 @@ class ListColumn:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusOption:
+    """One choice of a status filter: its key, its label and its condition."""
+
+    key: str
+    label: str
+    condition: ColumnElement[bool]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusFilter:
+    """A status a list filters by (a deal's stage, an activity's type...)."""
+
+    key: str
+    title: str
+    options: tuple[StatusOption, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ListSpec:
-    """What a list shows: a table, its columns and how search terms match."""
+    """What a list shows: a table, its columns and how search terms match.
+
+    Attributes:
+        statuses: The status filters the list offers.
+        tag_link: The table linking records to tags and its record column,
+            for lists whose records carry tags.
+    """
 
     name: str
     table: Table
@@ -52,6 +79,22 @@ class ListSpec:
     search_terms: Callable[[str, str], list[str]] = field(
         default=lambda query, _region: words(query)
     )
+    statuses: tuple[StatusFilter, ...] = ()
+    tag_link: tuple[Table, str] | None = None
+
+    def status_option(self, key: str) -> StatusOption:
+        """Return the option a status key names, as "filter:option".
+
+        Raises:
+            KeyError: the list has no such status.
+        """
+        group, _, option = key.partition(":")
+        for status in self.statuses:
+            if status.key == group:
+                for choice in status.options:
+                    if choice.key == option:
+                        return choice
+        raise KeyError(key)
 
     def column(self, key: str) -> ListColumn:
         for column in self.columns:
@@ -66,14 +109,34 @@ class ListSpec:
 
 @dataclass(frozen=True, slots=True)
 class ListRequest:
-    """Which rows to show: sort, search, trash, and where the page starts."""
+    """Which rows to show: sort, search, trash and filters.
+
+    Attributes:
+        statuses: Status options that must all hold, each "filter:option".
+        period: A created period (services/periods.py), "" for any time;
+            `period_start` and `period_end` bound a "custom" one.
+        region: The business's phone region; set from the settings.
+        timezone: The business's zone days begin in; set from the settings.
+    """
 
     sort: str = ""
     descending: bool = False
     search: str = ""
     trashed: bool = False
     owner_id: int | None = None
+    tag_id: int | None = None
+    statuses: tuple[str, ...] = ()
+    period: str = ""
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
     region: str = "GB"
+    timezone: str = "Europe/London"
+
+    @property
+    def is_filtered(self) -> bool:
+        """Tell whether a filter (not the search or the trash) narrows it."""
+        owner_or_tag = self.owner_id is not None or self.tag_id is not None
+        return owner_or_tag or bool(self.statuses or self.period)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,13 +170,38 @@ def _filtered(
         else table.c.deleted_at.is_(None),
         visible_to(table, user),
     ]
-    if request.owner_id is not None:
-        conditions.append(table.c.owner_id == request.owner_id)
+    conditions += _chosen_filters(spec, request)
     if search is None:
         terms = spec.search_terms(request.search, request.region)
         search = match_ids(table, terms, dialect) if terms else None
     if search is not None:
         conditions.append(search)
+    return conditions
+
+
+def _chosen_filters(spec: ListSpec, request: ListRequest) -> list[ColumnElement[bool]]:
+    table = spec.table
+    conditions: list[ColumnElement[bool]] = []
+    if request.owner_id is not None:
+        conditions.append(table.c.owner_id == request.owner_id)
+    if request.tag_id is not None:
+        if spec.tag_link is None:
+            raise ValueError(f"{spec.name} carry no tags")
+        link, column = spec.tag_link
+        tagged = exists().where(
+            link.c[column] == table.c.id, link.c.tag_id == request.tag_id
+        )
+        conditions.append(tagged)
+    conditions += [spec.status_option(key).condition for key in request.statuses]
+    bounds = created_bounds(
+        request.period,
+        request.timezone,
+        start=request.period_start,
+        end=request.period_end,
+    )
+    if bounds is not None:
+        conditions.append(table.c.created_at >= bounds[0])
+        conditions.append(table.c.created_at < bounds[1])
     return conditions
 
 
@@ -224,3 +312,16 @@ def phone_aware_terms(region_default: str) -> Callable[[str, str], list[str]]:
         return phone_forms(query, None)[:1]
 
     return terms
+
+
+def matching_ids(
+    session: Session, user: CurrentUser, spec: ListSpec, request: ListRequest
+) -> Select[tuple[int]]:
+    """Return a query for the ids of every row the list shows, in no order.
+
+    Bulk actions on "all rows of this list" run by it inside the database,
+    so a million rows never pass through Python.
+    """
+    dialect = session.get_bind().dialect.name
+    query = select(spec.table.c.id).where(*_filtered(spec, user, request, dialect))
+    return query

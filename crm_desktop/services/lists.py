@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy import ColumnElement, Table, exists, func, literal_column, select
 
-from crm_desktop.db.models import Activity, Company, Contact, Deal
-from crm_desktop.services.listing import ListColumn, ListSpec, phone_aware_terms
+from crm_desktop.db.models import (
+    ACTIVITY_KINDS,
+    Activity,
+    Company,
+    CompanyTag,
+    Contact,
+    ContactTag,
+    Deal,
+    PipelineStage,
+)
+from crm_desktop.services.listing import (
+    ListColumn,
+    ListSpec,
+    StatusFilter,
+    StatusOption,
+    phone_aware_terms,
+)
 
 
 def _table(model: type) -> Table:
@@ -18,6 +33,47 @@ _contacts = _table(Contact)
 _companies = _table(Company)
 _deals = _table(Deal)
 _activities = _table(Activity)
+_stages = _table(PipelineStage)
+
+
+def _owner_sort(table: Table) -> ColumnElement[Any]:
+    # Rows whose owner left (owner_id set null) sort first; the 0 is written
+    # inline so the expression matches the index of migration 0005.
+    return func.coalesce(table.c.owner_id, literal_column("0"))
+
+
+def _stage_kind(kind: str) -> ColumnElement[bool]:
+    stages = select(_stages.c.id).where(_stages.c.kind == kind)
+    return _deals.c.stage_id.in_(stages.scalar_subquery())
+
+
+def _has_open_deal(column: str, table: Table) -> ColumnElement[bool]:
+    return exists().where(
+        _deals.c[column] == table.c.id,
+        _deals.c.deleted_at.is_(None),
+        _stage_kind("open"),
+    )
+
+
+def _open_deals_status(column: str, table: Table) -> StatusFilter:
+    has_open = _has_open_deal(column, table)
+    return StatusFilter(
+        "deals",
+        "Deals",
+        (
+            StatusOption("open", "With open deals", has_open),
+            StatusOption("none", "No open deals", ~has_open),
+        ),
+    )
+
+
+_KIND_LABELS = {
+    "call": "Calls",
+    "meeting": "Meetings",
+    "email": "Emails",
+    "note": "Notes",
+    "task": "Tasks",
+}
 
 
 def _lookup(table: Table, name: str, key: ColumnElement[Any]) -> Any:
@@ -41,13 +97,23 @@ CONTACTS = ListSpec(
         ListColumn(
             "company", "Company", _contacts.c.organization, _contacts.c.sort_company
         ),
-        ListColumn("job_title", "Job title", _contacts.c.job_title),
+        ListColumn(
+            "job_title", "Job title", _contacts.c.job_title, _contacts.c.job_title
+        ),
         ListColumn(
             "email", "Email", _contacts.c.primary_email, _contacts.c.primary_email
         ),
-        ListColumn("phone", "Phone", _contacts.c.primary_phone, kind="phone"),
-        ListColumn("city", "City", _contacts.c.city),
-        ListColumn("owner", "Owner", _contacts.c.owner_id, kind="user"),
+        ListColumn(
+            "phone",
+            "Phone",
+            _contacts.c.primary_phone,
+            _contacts.c.primary_phone,
+            kind="phone",
+        ),
+        ListColumn("city", "City", _contacts.c.city, _contacts.c.city),
+        ListColumn(
+            "owner", "Owner", _contacts.c.owner_id, _owner_sort(_contacts), "user"
+        ),
         ListColumn(
             "updated",
             "Updated",
@@ -58,26 +124,35 @@ CONTACTS = ListSpec(
     ),
     default_sort="name",
     search_terms=phone_aware_terms("GB"),
+    statuses=(_open_deals_status("contact_id", _contacts),),
+    tag_link=(_table(ContactTag), "contact_id"),
 )
+
+_company_phone = func.coalesce(_companies.c.phone_e164, _companies.c.phone_raw)
 
 COMPANIES = ListSpec(
     name="companies",
     table=_companies,
     columns=(
         ListColumn("name", "Name", _companies.c.name, _companies.c.sort_name),
-        ListColumn("industry", "Industry", _companies.c.industry),
+        ListColumn(
+            "industry", "Industry", _companies.c.industry, _companies.c.industry
+        ),
         # The E.164 form where the number parsed, so it shows in the same
         # national or international form as a contact's.
         ListColumn(
             "phone",
             "Phone",
-            func.coalesce(_companies.c.phone_e164, _companies.c.phone_raw),
+            _company_phone,
+            _company_phone,
             kind="phone",
         ),
-        ListColumn("website", "Website", _companies.c.website),
-        ListColumn("city", "City", _companies.c.city),
-        ListColumn("country", "Country", _companies.c.country),
-        ListColumn("owner", "Owner", _companies.c.owner_id, kind="user"),
+        ListColumn("website", "Website", _companies.c.website, _companies.c.website),
+        ListColumn("city", "City", _companies.c.city, _companies.c.city),
+        ListColumn("country", "Country", _companies.c.country, _companies.c.country),
+        ListColumn(
+            "owner", "Owner", _companies.c.owner_id, _owner_sort(_companies), "user"
+        ),
         ListColumn(
             "updated",
             "Updated",
@@ -88,6 +163,8 @@ COMPANIES = ListSpec(
     ),
     default_sort="name",
     search_terms=phone_aware_terms("GB"),
+    statuses=(_open_deals_status("company_id", _companies),),
+    tag_link=(_table(CompanyTag), "company_id"),
 )
 
 DEALS = ListSpec(
@@ -102,11 +179,11 @@ DEALS = ListSpec(
             "stage", "Stage", _deals.c.stage_id, _deals.c.stage_id, kind="stage"
         ),
         ListColumn("amount", "Amount", _deals.c.amount, _deals.c.amount, kind="money"),
-        ListColumn("currency", "Currency", _deals.c.currency),
+        ListColumn("currency", "Currency", _deals.c.currency, _deals.c.currency),
         ListColumn(
             "expected_close", "Expected close", _deals.c.expected_close, kind="date"
         ),
-        ListColumn("owner", "Owner", _deals.c.owner_id, kind="user"),
+        ListColumn("owner", "Owner", _deals.c.owner_id, _owner_sort(_deals), "user"),
         ListColumn(
             "updated",
             "Updated",
@@ -116,6 +193,16 @@ DEALS = ListSpec(
         ),
     ),
     default_sort="title",
+    statuses=(
+        StatusFilter(
+            "stage",
+            "Stage",
+            tuple(
+                StatusOption(kind, kind.capitalize(), _stage_kind(kind))
+                for kind in ("open", "won", "lost")
+            ),
+        ),
+    ),
 )
 
 ACTIVITIES = ListSpec(
@@ -125,11 +212,23 @@ ACTIVITIES = ListSpec(
         ListColumn(
             "subject", "Subject", _activities.c.subject, _activities.c.sort_subject
         ),
-        ListColumn("kind", "Type", _activities.c.kind, kind="activity_kind"),
+        ListColumn(
+            "kind",
+            "Type",
+            _activities.c.kind,
+            _activities.c.kind,
+            kind="activity_kind",
+        ),
         ListColumn("regarding", "Regarding", _regarding),
         ListColumn("due", "Due", _activities.c.due_at, kind="datetime"),
         ListColumn("done", "Done", _activities.c.done_at, kind="datetime"),
-        ListColumn("owner", "Owner", _activities.c.owner_id, kind="user"),
+        ListColumn(
+            "owner",
+            "Owner",
+            _activities.c.owner_id,
+            _owner_sort(_activities),
+            kind="user",
+        ),
         ListColumn(
             "updated",
             "Updated",
@@ -139,6 +238,24 @@ ACTIVITIES = ListSpec(
         ),
     ),
     default_sort="updated",
+    statuses=(
+        StatusFilter(
+            "kind",
+            "Type",
+            tuple(
+                StatusOption(kind, _KIND_LABELS[kind], _activities.c.kind == kind)
+                for kind in ACTIVITY_KINDS
+            ),
+        ),
+        StatusFilter(
+            "state",
+            "State",
+            (
+                StatusOption("open", "Open", _activities.c.done_at.is_(None)),
+                StatusOption("done", "Done", _activities.c.done_at.is_not(None)),
+            ),
+        ),
+    ),
 )
 
 ALL = {spec.name: spec for spec in (CONTACTS, COMPANIES, DEALS, ACTIVITIES)}

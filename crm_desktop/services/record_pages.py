@@ -117,6 +117,7 @@ class CompanyPage:
     """Everything a company's page shows; `contact_count` counts them all."""
 
     detail: CompanyDetail
+    phone_e164: str | None
     owner_name: str
     tags: tuple[str, ...]
     custom: tuple[CustomValue, ...]
@@ -201,8 +202,10 @@ def company_page(
         _activities.c.company_id == company_id,
         _activities.c.contact_id.in_(staff.scalar_subquery()),
     )
+    e164 = select(_companies.c.phone_e164).where(_companies.c.id == company_id)
     page = CompanyPage(
         detail,
+        session.scalar(e164),
         _user_name(session, detail.owner_id),
         _company_tags(session, company_id),
         _company_custom(session, company_id),

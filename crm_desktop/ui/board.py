@@ -28,6 +28,7 @@ from crm_desktop.services.pipeline import Board, BoardColumn, ClosePeriod, Owner
 from crm_desktop.ui.errors import show_error
 from crm_desktop.ui.icons import icon
 from crm_desktop.ui.models.cells import CellFormatter, parse_locale
+from crm_desktop.ui.pages.opener import RecordPages
 from crm_desktop.ui.screens import BY_NAME
 from crm_desktop.ui.widgets.board_columns import StageColumnWidget
 from crm_desktop.ui.widgets.deal_card import CardTexts, DealDrag
@@ -135,6 +136,8 @@ class PipelineBoard(QWidget):
         self._generation = Generation()
         self._loaded: BoardLoad | None = None
         self.columns: dict[int, StageColumnWidget] = {}
+        # Set by the main window: deals then open as pages, not dialogs.
+        self.record_pages: RecordPages | None = None
         self._settle_timer = QTimer(self)
         self._settle_timer.setSingleShot(True)
         self._settle_timer.setInterval(0)
@@ -387,7 +390,10 @@ class PipelineBoard(QWidget):
         self.open_deal(deal_id)
 
     def open_deal(self, deal_id: int) -> None:
-        """Open a deal in the deal dialog; the board reloads after a save."""
+        """Open a deal's page, else its dialog; the board reloads after a save."""
+        if self.record_pages is not None:
+            self.record_pages.open("deal", deal_id)
+            return
         BY_NAME["deals"].open_dialog(
             self, self._database, self._user, deal_id, self._on_dialog_saved
         )

@@ -23,6 +23,7 @@ from crm_desktop.services.listing import ListRequest
 from crm_desktop.ui.errors import show_error
 from crm_desktop.ui.icons import icon
 from crm_desktop.ui.models.record_table import RecordTableModel
+from crm_desktop.ui.pages.opener import has_page
 from crm_desktop.ui.screens import Screen
 from crm_desktop.ui.widgets.record_table_view import RecordTableView
 from crm_desktop.ui.workers import run_in_background
@@ -39,11 +40,14 @@ class RecordListView(QWidget):
         rows_counted: The list was counted; carries the number of rows.
         first_page_loaded: The list's rows are on screen after a refresh.
         load_failed: The list could not be read; carries the reason.
+        record_open_requested: A record with a page of its own (contact,
+            company, deal) was opened; carries its kind and id.
     """
 
     rows_counted = Signal(int)
     first_page_loaded = Signal()
     load_failed = Signal(str)
+    record_open_requested = Signal(str, int)
 
     def __init__(
         self,
@@ -154,6 +158,14 @@ class RecordListView(QWidget):
             self, self._database, self._user, record_id, self._on_dialog_saved
         )
 
+    def open_record(self, record_id: int) -> None:
+        """Open a record's page, or its dialog when its kind has no page."""
+        noun = self.record_screen.noun
+        if has_page(noun):
+            self.record_open_requested.emit(noun, record_id)
+        else:
+            self.open_editor(record_id)
+
     @Slot(int)
     def _on_dialog_saved(self, _record_id: int) -> None:
         self.model.refresh()
@@ -172,7 +184,7 @@ class RecordListView(QWidget):
     def _on_table_double_clicked(self, index: QModelIndex) -> None:
         record_id = self.model.row_id(index.row())
         if record_id is not None and not self.model.request.trashed:
-            self.open_editor(record_id)
+            self.open_record(record_id)
 
     @Slot()
     def _on_trash_action_triggered(self) -> None:

@@ -25,6 +25,7 @@ from crm_desktop.security.roles import ROLE_LABELS, CurrentUser
 from crm_desktop.ui.board import BOARD_TITLE, BOARD_VIEW, PipelineBoard
 from crm_desktop.ui.icons import icon
 from crm_desktop.ui.list_view import RecordListView
+from crm_desktop.ui.pages.opener import RecordPages
 from crm_desktop.ui.quick_search import QuickSearchDialog
 from crm_desktop.ui.screens import SCREENS, Screen
 from crm_desktop.ui.tasks import TASKS_TITLE, TASKS_VIEW, TaskAgenda
@@ -51,6 +52,7 @@ class MainWindow(PreserveGeometry, QMainWindow):
         self._database = database
         self._user = user
         self.views: dict[str, RecordListView] = {}
+        self.pages = RecordPages(database, user, self)
         self._build_screens()
         self._build_status_bar()
         self._build_menus()
@@ -89,6 +91,7 @@ class MainWindow(PreserveGeometry, QMainWindow):
         self.navigation.addItem(item)
         view = RecordListView(screen, self._database, self._user, self.stack)
         view.rows_counted.connect(self._on_view_rows_counted)
+        view.record_open_requested.connect(self.pages.open)
         self.stack.addWidget(view)
         self.views[screen.name] = view
 
@@ -99,6 +102,8 @@ class MainWindow(PreserveGeometry, QMainWindow):
         self.navigation.addItem(item)
         self.board = PipelineBoard(self._database, self._user, self.stack)
         self.board.board_loaded.connect(self._on_board_board_loaded)
+        self.board.record_pages = self.pages
+        self.board.deal_moved.connect(self._on_board_deal_moved)
         self.stack.addWidget(self.board)
 
     def _add_agenda(self) -> None:
@@ -168,7 +173,7 @@ class MainWindow(PreserveGeometry, QMainWindow):
     @Slot(str, int)
     def _on_quick_search_record_open_requested(self, kind: str, record_id: int) -> None:
         view = next(v for v in self.views.values() if v.record_screen.noun == kind)
-        view.open_editor(record_id)
+        view.open_record(record_id)
 
     def current_view(self) -> RecordListView:
         view = self.stack.currentWidget()
@@ -245,6 +250,10 @@ class MainWindow(PreserveGeometry, QMainWindow):
     def _on_agenda_reminders_changed(self, count: int) -> None:
         badge = f" ({count})" if count else ""
         self.tasks_item.setText(f"{TASKS_TITLE}{badge}")
+
+    @Slot(int)
+    def _on_board_deal_moved(self, deal_id: int) -> None:
+        self.pages.reload("deal", deal_id)
 
     @Slot(int)
     def _on_board_board_loaded(self, _count: int) -> None:

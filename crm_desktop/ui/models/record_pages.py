@@ -82,7 +82,11 @@ class ListSource:
         started = time.perf_counter()
         with self._database.session() as session:
             business = settings.load(session)
-            request = replace(request, region=business.default_region)
+            request = replace(
+                request,
+                region=business.default_region,
+                timezone=business.timezone,
+            )
             names = session.execute(select(User.id, User.username))
             users = {user_id: name for user_id, name in names}
             stages = {s.id: s.name for s in deals.stages(session)}

@@ -1,0 +1,1 @@
+"""Record pages: a window per contact, company or deal, with its timeline."""
