@@ -185,29 +185,6 @@ def test_stale_trash_changes_nothing(database: Database, admin: CurrentUser) -> 
     ]
 
 
-def test_trash_hides_from_the_list_and_restore_brings_it_back(
-    database: Database, admin: CurrentUser
-) -> None:
-    company_id = _create(database, admin)
-    with database.session() as session:
-        companies.trash(session, admin, company_id, 1)
-        session.commit()
-
-    trashed = _get(database, admin, company_id)
-    assert trashed.deleted_at is not None
-    assert _listed(database, admin, trashed=False) == []
-    assert _listed(database, admin, trashed=True) == [company_id]
-
-    with database.session() as session:
-        companies.restore(session, admin, company_id, trashed.version)
-        session.commit()
-
-    restored = _get(database, admin, company_id)
-    assert (restored.deleted_at, restored.version) == (None, 3)
-    assert _listed(database, admin, trashed=False) == [company_id]
-    assert audit_rows(database, "companies")[-1][3]["deleted_at"][1] is None
-
-
 @pytest.mark.parametrize(
     ("values", "field", "reason"),
     [

@@ -210,23 +210,6 @@ def test_name_built_from_long_parts_is_cut_to_fit(
     assert detail.record.family_name == "F" * 120
 
 
-def test_trash_hides_and_restore_brings_back(
-    database: Database, admin: CurrentUser
-) -> None:
-    with database.session() as session:
-        contact_id = contacts.create(session, admin, _record(), region="GB")
-        session.commit()
-        contacts.trash(session, admin, contact_id, 1)
-        session.commit()
-        trashed = contacts.get(session, admin, contact_id)
-        assert trashed.deleted_at is not None
-        contacts.restore(session, admin, contact_id, trashed.version)
-        session.commit()
-        restored = contacts.get(session, admin, contact_id)
-    assert restored.deleted_at is None
-    assert restored.version == 3
-
-
 def test_read_only_user_cannot_write(database: Database, admin: CurrentUser) -> None:
     with database.session() as session:
         reader = users.create_user(

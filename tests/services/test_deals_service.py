@@ -202,27 +202,6 @@ def test_stale_update_changes_nothing_and_is_not_audited(
     assert audit_rows(database, "deals") == audit_before
 
 
-def test_trash_hides_from_the_list_and_restore_brings_it_back(
-    database: Database, admin: CurrentUser
-) -> None:
-    deal_id = _create(database, admin, _deal(database))
-    with database.session() as session:
-        deals.trash(session, admin, deal_id, 1)
-        session.commit()
-
-    trashed = _get(database, admin, deal_id)
-    assert trashed.deleted_at is not None
-    assert _listed(database, admin, trashed=False) == []
-    assert _listed(database, admin, trashed=True) == [deal_id]
-
-    with database.session() as session:
-        deals.restore(session, admin, deal_id, trashed.version)
-        session.commit()
-
-    assert _get(database, admin, deal_id).deleted_at is None
-    assert _listed(database, admin, trashed=False) == [deal_id]
-
-
 @pytest.mark.parametrize(
     ("typed", "amount"),
     [
