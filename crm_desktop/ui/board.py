@@ -225,9 +225,21 @@ class PipelineBoard(QWidget):
 
     def refresh(self) -> None:
         """Read the board again; a load still running is dropped."""
+        self.summary_label.setText("Loading…")
+        self._load()
+
+    def reload_in_place(self) -> None:
+        """Read the board again after a change made elsewhere, quietly.
+
+        Unlike refresh(), the summary does not say "Loading…" meanwhile; a
+        board not shown yet is left to its first load.
+        """
+        if self._started:
+            self._load()
+
+    def _load(self) -> None:
         self._generation.bump()
         database, user, filters = self._database, self._user, self.filters
-        self.summary_label.setText("Loading…")
         run_in_background(
             lambda: load_board(database, user, filters),
             self._apply_load,

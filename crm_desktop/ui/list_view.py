@@ -146,6 +146,23 @@ class RecordListView(QWidget):
         layout.addWidget(toolbar)
         layout.addWidget(self._pages, 1)
 
+    def reload_in_place(self) -> None:
+        """Read the list again after a change made elsewhere, where it stands.
+
+        The rows on screen and the selected one are read again; the scroll
+        position stays, and so does the selection while its record is there.
+        """
+        table = self.table
+        top = max(0, table.rowAt(0))
+        bottom = table.rowAt(table.viewport().height() - 1)
+        if bottom < 0:
+            bottom = self.model.rowCount() - 1
+        rows = set(range(top, bottom + 1))
+        selected = table.selected_row()
+        if selected is not None:
+            rows.add(selected)
+        self.model.reload_in_place(rows)
+
     def activate(self) -> None:
         """Load the list the first time it is shown."""
         if not self._started:

@@ -25,6 +25,7 @@ from crm_desktop.security.roles import ROLE_LABELS, CurrentUser
 from crm_desktop.ui.board import BOARD_TITLE, BOARD_VIEW, PipelineBoard
 from crm_desktop.ui.icons import icon
 from crm_desktop.ui.list_view import RecordListView
+from crm_desktop.ui.live_updates import LiveScreen, LiveUpdates
 from crm_desktop.ui.pages.opener import RecordPages
 from crm_desktop.ui.quick_search import QuickSearchDialog
 from crm_desktop.ui.screens import SCREENS, Screen
@@ -61,6 +62,7 @@ class MainWindow(PreserveGeometry, QMainWindow):
         last = LAST_VIEW.read()
         known = last in self.views or last in (BOARD_VIEW, TASKS_VIEW)
         self.show_view(last if known else SCREENS[0].name)
+        self._start_live_updates()
 
     def _build_screens(self) -> None:
         self.navigation = QListWidget(self)
@@ -115,6 +117,16 @@ class MainWindow(PreserveGeometry, QMainWindow):
         self.agenda.agenda_loaded.connect(self._on_agenda_agenda_loaded)
         self.agenda.reminders_changed.connect(self._on_agenda_reminders_changed)
         self.stack.addWidget(self.agenda)
+
+    def _start_live_updates(self) -> None:
+        screens: dict[str, LiveScreen] = {
+            **self.views,
+            BOARD_VIEW: self.board,
+            TASKS_VIEW: self.agenda,
+        }
+        self.live_updates = LiveUpdates(self._database, screens, self)
+        self.view_changed.connect(self.live_updates.on_view_changed)
+        self.live_updates.start()
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -300,6 +312,7 @@ class MainWindow(PreserveGeometry, QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.live_updates.stop()
         self.save_geometry()
         LAST_VIEW.write(self.current_view_name())
         super().closeEvent(event)

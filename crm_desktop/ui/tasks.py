@@ -218,9 +218,21 @@ class TaskAgenda(QWidget):
 
     def refresh(self) -> None:
         """Read the agenda again; a load still running is dropped."""
+        self.summary_label.setText("Loading…")
+        self._load()
+
+    def reload_in_place(self) -> None:
+        """Read the agenda again after a change made elsewhere, quietly.
+
+        Unlike refresh(), the summary does not say "Loading…" meanwhile; an
+        agenda not shown yet is left to its first load.
+        """
+        if self._started:
+            self._load()
+
+    def _load(self) -> None:
         self._generation.bump()
         database, user, now = self._database, self._user, self._clock()
-        self.summary_label.setText("Loading…")
         run_in_background(
             lambda: load_agenda(database, user, now),
             self._apply_load,
@@ -232,6 +244,7 @@ class TaskAgenda(QWidget):
     def _apply_load(self, loaded: AgendaLoad) -> None:
         selected = self.selected_task()
         expanded = self._expanded_groups(loaded.agenda)
+        scrolled = self.tree.verticalScrollBar().value()
         self._loaded = loaded
         self.model.set_agenda(loaded.agenda, loaded.zone)
         for group in range(self.model.rowCount()):
@@ -241,6 +254,8 @@ class TaskAgenda(QWidget):
             self.tree.resizeColumnToContents(column)
         if selected is not None:
             self.select_task(selected.id)
+        # The rows were replaced: the reader stays where they were.
+        self.tree.verticalScrollBar().setValue(scrolled)
         self.summary_label.setText(self._summary(loaded.agenda))
         self._update_actions()
         # agenda_loaded waits a turn of the event loop, so a screenshot

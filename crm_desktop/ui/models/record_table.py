@@ -9,7 +9,8 @@ and never a query on the GUI thread.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import (
@@ -51,6 +52,45 @@ VERSION_ROLE = Qt.ItemDataRole.UserRole + 1
 MAX_IN_FLIGHT = 2
 
 
+@dataclass(frozen=True, slots=True)
+class InPlaceLoad:
+    """What a reload in place brings back: the count and some fresh pages."""
+
+    snapshot: ListSnapshot
+    pages: dict[int, list[ShownRow]]
+
+
+def load_in_place(
+    source: ListSource,
+    request: ListRequest,
+    held: dict[int, list[ShownRow]],
+    pages: list[int],
+    *,
+    page_size: int,
+    max_pages: int,
+) -> InPlaceLoad:
+    """Count the list and read the first page and `pages` again (on a worker).
+
+    `held` has the pages around them as they were: a page is read by the key
+    of the row before it, as scrolling would read it, so a page deep in a
+    long list costs no OFFSET.
+    """
+    snapshot = source.load_snapshot(request, page_size)
+    planner = PageWindow(snapshot.count, page_size, max_pages)
+    for page, rows in held.items():
+        planner.store(page, rows, focus=page)
+    planner.store(0, snapshot.first_page, focus=0)
+    fresh = {0: snapshot.first_page}
+    for page in sorted(pages):
+        if page == 0 or not planner.rows_of(page):
+            continue
+        query = planner.plan(page)
+        rows = source.load_page(snapshot.request, snapshot.formatter, query)
+        planner.store(page, rows, focus=page)
+        fresh[page] = rows
+    return InPlaceLoad(snapshot, fresh)
+
+
 class RecordTableModel(QAbstractTableModel):
     """The rows of one list (contacts, deals...), sorted and searched in SQL.
 
@@ -59,12 +99,14 @@ class RecordTableModel(QAbstractTableModel):
         first_page_loaded: A refresh landed and its first page is shown.
         page_loaded: A page of rows arrived; carries its page number.
         load_failed: A refresh failed; carries the reason.
+        rows_reloaded: A reload in place (reload_in_place) landed.
     """
 
     rows_counted = Signal(int)
     first_page_loaded = Signal()
     page_loaded = Signal(int)
     load_failed = Signal(str)
+    rows_reloaded = Signal()
 
     def __init__(
         self,
@@ -217,6 +259,37 @@ class RecordTableModel(QAbstractTableModel):
             generation=self._refreshes,
         )
 
+    def reload_in_place(self, rows: Iterable[int] = ()) -> None:
+        """Read the list again where it stands, after a change made elsewhere.
+
+        Nothing is reset, unlike refresh(): the count, the first page and
+        the pages holding `rows` (those on screen, the selected one) are
+        read again; rows keep their place and a selected record stays
+        selected when it is among them. Other pages load again when shown.
+        """
+        if not self._loaded:
+            # A refresh is on its way; start it again, as it may have read
+            # the list before the change.
+            if self._refreshes.current:
+                self.refresh()
+            return
+        window = self._window
+        pages = {window.page_of(r) for r in rows if 0 <= r < window.row_count}
+        around = {p + step for p in pages for step in (-1, 0, 1)}
+        held = {p: self._page_rows(p) for p in around if p in window}
+        source, request = self._source, self._wanted_request
+        size, most = window.page_size, window.max_pages
+        self._refreshes.bump()
+        run_in_background(
+            lambda: load_in_place(
+                source, request, held, sorted(pages), page_size=size, max_pages=most
+            ),
+            self._apply_in_place,
+            self._fail_reload,
+            context=self,
+            generation=self._refreshes,
+        )
+
     def row_id(self, row: int) -> int | None:
         shown = self._window.row(row)
         return None if shown is None else shown.id
@@ -303,6 +376,55 @@ class RecordTableModel(QAbstractTableModel):
         self.endResetModel()
         self.rows_counted.emit(snapshot.count)
         self.first_page_loaded.emit()
+
+    def _page_rows(self, page: int) -> list[ShownRow]:
+        rows = (self._window.row(row) for row in self._window.rows_of(page))
+        return [shown for shown in rows if shown is not None]
+
+    def _apply_in_place(self, load: InPlaceLoad) -> None:
+        snapshot = load.snapshot
+        self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        ids = [self.row_id(index.row()) for index in before]
+        self._resets.bump()
+        self._request = snapshot.request
+        self._formatter = snapshot.formatter
+        page_size, max_pages = self._window.page_size, self._window.max_pages
+        self._window = PageWindow(snapshot.count, page_size, max_pages)
+        places: dict[int, int] = {}
+        for page, rows in load.pages.items():
+            self._window.store(page, rows, focus=page)
+            first = page * page_size
+            places.update((row.id, first + n) for n, row in enumerate(rows))
+        self._wanted_pages.clear()
+        self._in_flight.clear()
+        self._failed_pages.clear()
+        after = [
+            self._moved(index, record_id, places)
+            for index, record_id in zip(before, ids, strict=True)
+        ]
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
+        self.rows_counted.emit(snapshot.count)
+        self.rows_reloaded.emit()
+
+    def _moved(
+        self, index: QModelIndex, record_id: int | None, places: dict[int, int]
+    ) -> QModelIndex:
+        # A record read again goes where it now is; a record no longer among
+        # the rows read loses its index (a selection must not pass to the
+        # record that took its place); a row not yet loaded stays put.
+        if record_id is not None:
+            row = places.get(record_id)
+            return QModelIndex() if row is None else self.index(row, index.column())
+        if index.row() < self._window.row_count:
+            return self.index(index.row(), index.column())
+        return QModelIndex()
+
+    def _fail_reload(self, error: BaseException) -> None:
+        # Nobody asked for this reload: the rows shown stay, and the next
+        # change or refresh tries again.
+        logger.warning("%s could not be read again: %s", self._spec.name, error)
 
     def _fail_refresh(self, error: BaseException) -> None:
         self.load_failed.emit(str(error))
