@@ -1,4 +1,4 @@
-"""PipelineBoard: deals as cards in a column per stage, moved by dragging."""
+"""PipelineBoard: deals as cards in a column per stage, moved by drag or keys."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import logging
 from dataclasses import dataclass
 
 from babel.numbers import format_decimal
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
     QScrollArea,
     QSizePolicy,
     QToolBar,
@@ -31,7 +33,7 @@ from crm_desktop.ui.models.cells import CellFormatter, parse_locale
 from crm_desktop.ui.pages.opener import RecordPages
 from crm_desktop.ui.screens import BY_NAME
 from crm_desktop.ui.widgets.board_columns import StageColumnWidget
-from crm_desktop.ui.widgets.deal_card import CardTexts, DealDrag
+from crm_desktop.ui.widgets.deal_card import CardTexts, DealCardWidget, DealDrag
 from crm_desktop.ui.workers import Generation, run_in_background
 
 logger = logging.getLogger(__name__)
@@ -135,6 +137,9 @@ class PipelineBoard(QWidget):
         self._started = False
         self._generation = Generation()
         self._loaded: BoardLoad | None = None
+        # The deal whose card gets the focus back after the next load: the
+        # one just moved from the keyboard, so the next key moves it again.
+        self._focus_deal: int | None = None
         self.columns: dict[int, StageColumnWidget] = {}
         # Set by the main window: deals then open as pages, not dialogs.
         self.record_pages: RecordPages | None = None
@@ -163,13 +168,9 @@ class PipelineBoard(QWidget):
             self._on_period_combo_current_index_changed
         )
         self.reload_action = QAction(icon("reload"), "Reload", self)
-        self.reload_action.setToolTip("Read the board again")
-        self.reload_action.setShortcut(QKeySequence.StandardKey.Refresh)
-        self.reload_action.setShortcutContext(
-            Qt.ShortcutContext.WidgetWithChildrenShortcut
-        )
+        # F5 is the main window's View > Refresh (ui/commands.py).
+        self.reload_action.setToolTip("Read the board again (F5)")
         self.reload_action.triggered.connect(self._on_reload_action_triggered)
-        self.addAction(self.reload_action)
 
     def _build_layout(self) -> None:
         toolbar = QToolBar(self)
@@ -267,6 +268,7 @@ class PipelineBoard(QWidget):
     def _on_settle_timer_timeout(self) -> None:
         for column in self.columns.values():
             column.recheck_scroll_bar()
+        self._restore_focus()
         total = sum(column.count for column in self.board.columns) if self.board else 0
         self.board_loaded.emit(total)
 
@@ -304,6 +306,8 @@ class PipelineBoard(QWidget):
                 self._on_column_deal_dropped, Qt.ConnectionType.QueuedConnection
             )
             widget.open_deal_requested.connect(self._on_column_open_deal_requested)
+            widget.step_requested.connect(self._on_column_step_requested)
+            widget.menu_requested.connect(self._on_column_menu_requested)
             self._row_layout.addWidget(widget, 1)
             self.columns[column.stage_id] = widget
 
@@ -389,6 +393,8 @@ class PipelineBoard(QWidget):
         return f"deal {deal_id}"
 
     def _finish_move(self, deal_id: int) -> None:
+        if isinstance(QApplication.focusWidget(), DealCardWidget):
+            self._focus_deal = deal_id
         self.deal_moved.emit(deal_id)
         self.refresh()
 
@@ -427,3 +433,85 @@ class PipelineBoard(QWidget):
     @Slot()
     def _on_reload_action_triggered(self) -> None:
         self.refresh()
+
+    def new_record(self) -> None:
+        """Open the deal dialog for a new deal; the board reloads after a save."""
+        BY_NAME["deals"].open_dialog(
+            self, self._database, self._user, None, self._on_dialog_saved
+        )
+
+    def open_current(self) -> None:
+        """Open the deal whose card has the keyboard focus, if one has."""
+        card = self.focused_card()
+        if card is not None:
+            self.open_deal(card.drag_data.deal_id)
+
+    def focused_card(self) -> DealCardWidget | None:
+        """Return the card that has the keyboard focus, if it is on this board."""
+        widget = QApplication.focusWidget()
+        if isinstance(widget, DealCardWidget) and self.isAncestorOf(widget):
+            return widget
+        return None
+
+    def move_to_stage(self, deal_id: int, stage_id: int) -> None:
+        """Move a deal as a drop on the stage's column would, lost reason and all."""
+        card = self._card(deal_id)
+        if card is None or card.drag_data.stage_id == stage_id:
+            return
+        self._on_column_deal_dropped(deal_id, card.drag_data.version, stage_id)
+
+    def _card(self, deal_id: int) -> DealCardWidget | None:
+        for widget in self.columns.values():
+            card = widget.card(deal_id)
+            if card is not None:
+                return card
+        return None
+
+    def _restore_focus(self) -> None:
+        deal_id, self._focus_deal = self._focus_deal, None
+        card = None if deal_id is None else self._card(deal_id)
+        if card is not None:
+            # NOTE: a card added to a shown column is shown by its layout
+            # a turn of the event loop later; an unshown one takes no focus.
+            card.show()
+            card.setFocus(Qt.FocusReason.OtherFocusReason)
+            column = self.columns[card.drag_data.stage_id]
+            column.scroll_area.ensureWidgetVisible(card)
+            self.scroll_area.ensureWidgetVisible(column)
+
+    @Slot(int, int)
+    def _on_column_step_requested(self, deal_id: int, step: int) -> None:
+        card = self._card(deal_id)
+        if card is None:
+            return
+        stages = list(self.columns)
+        position = stages.index(card.drag_data.stage_id) + step
+        if 0 <= position < len(stages):
+            self.move_to_stage(deal_id, stages[position])
+
+    @Slot(int, QPoint)
+    def _on_column_menu_requested(self, deal_id: int, where: QPoint) -> None:
+        menu = self.card_menu(deal_id)
+        if menu is not None:
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            menu.popup(where)
+
+    def card_menu(self, deal_id: int) -> QMenu | None:
+        """Build a card's context menu: Open, and Move to stage ▸ each other stage."""
+        card, board = self._card(deal_id), self.board
+        if card is None or board is None:
+            return None
+        menu = QMenu(self)
+        open_action = menu.addAction(icon("edit"), "Open")
+        open_action.triggered.connect(lambda: self.open_deal(deal_id))
+        stages = menu.addMenu("Move to stage")
+        stages.setEnabled(self._user.can_write)
+        for column in board.columns:
+            action = stages.addAction(column.name)
+            action.setEnabled(column.stage_id != card.drag_data.stage_id)
+            action.triggered.connect(
+                lambda _checked=False, stage=column.stage_id: self.move_to_stage(
+                    deal_id, stage
+                )
+            )
+        return menu

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -84,12 +84,9 @@ class RecordListView(QWidget):
 
     def _build_actions(self) -> None:
         noun = self.record_screen.noun
-        self.new_action = self._action("new", "New", f"Add a {noun}")
-        self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        self.new_action.setShortcutContext(
-            Qt.ShortcutContext.WidgetWithChildrenShortcut
-        )
-        self.addAction(self.new_action)
+        # The keys (Ctrl+N, Enter, Delete...) belong to the main window's
+        # menus (ui/commands.py), which call the methods below.
+        self.new_action = self._action("new", "New", f"Add a {noun} (Ctrl+N)")
         self.edit_action = self._action("edit", "Edit", f"Edit the selected {noun}")
         self.trash_action = self._action(
             "trash", "Move to trash", f"Move the selected {noun} to the trash"
@@ -174,6 +171,29 @@ class RecordListView(QWidget):
         self.record_screen.open_dialog(
             self, self._database, self._user, record_id, self._on_dialog_saved
         )
+
+    def new_record(self) -> None:
+        """Open the dialog for a new record, if the user may write."""
+        self.new_action.trigger()
+
+    def open_current(self) -> None:
+        """Open the selected record; in the trash nothing opens."""
+        if self.edit_action.isVisible():
+            self.edit_action.trigger()
+
+    def trash_current(self) -> None:
+        """Ask, then move the selected record to the trash."""
+        if self.trash_action.isVisible():
+            self.trash_action.trigger()
+
+    def refresh(self) -> None:
+        """Read the list again, keeping its search and sort."""
+        self.model.refresh()
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box, its text selected."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
 
     def open_record(self, record_id: int) -> None:
         """Open a record's page, or its dialog when its kind has no page."""

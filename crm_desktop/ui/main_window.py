@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QWidget,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.db.database import Database
 from crm_desktop.security.roles import ROLE_LABELS, CurrentUser
 from crm_desktop.ui.board import BOARD_TITLE, BOARD_VIEW, PipelineBoard
+from crm_desktop.ui.commands import MainWindowCommands
 from crm_desktop.ui.icons import icon
 from crm_desktop.ui.list_view import RecordListView
 from crm_desktop.ui.live_updates import LiveScreen, LiveUpdates
@@ -141,12 +143,13 @@ class MainWindow(PreserveGeometry, QMainWindow):
         status.addPermanentWidget(self.user_label)
 
     def _build_menus(self) -> None:
+        self.commands = MainWindowCommands(self.stack)
         file_menu = self.menuBar().addMenu("&File")
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         quit_action.triggered.connect(self.close)
-        self._build_edit_menu()
+        edit_menu = self._build_edit_menu()
         view_menu = self.menuBar().addMenu("&View")
         self._view_actions = QActionGroup(self)
         for number, screen in enumerate(SCREENS, start=1):
@@ -166,12 +169,13 @@ class MainWindow(PreserveGeometry, QMainWindow):
         tasks_action.setData(TASKS_VIEW)
         self._view_actions.addAction(tasks_action)
         self._view_actions.triggered.connect(self._on_view_actions_triggered)
+        self.commands.add_to_menus(file_menu, edit_menu, view_menu)
         help_menu = self.menuBar().addMenu("&Help")
         about = help_menu.addAction("&About crm-desktop")
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self._on_about_triggered)
 
-    def _build_edit_menu(self) -> None:
+    def _build_edit_menu(self) -> QMenu:
         self.quick_search = QuickSearchDialog(self._database, self._user, self)
         self.quick_search.record_open_requested.connect(
             self._on_quick_search_record_open_requested
@@ -181,6 +185,7 @@ class MainWindow(PreserveGeometry, QMainWindow):
         self.find_action.setShortcut(QKeySequence("Ctrl+K"))
         self.find_action.setToolTip("Find contacts, companies and deals")
         self.find_action.triggered.connect(self.quick_search.start)
+        return edit_menu
 
     @Slot(str, int)
     def _on_quick_search_record_open_requested(self, kind: str, record_id: int) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -29,6 +29,8 @@ from crm_desktop.services import pipeline, settings, tasks
 from crm_desktop.services.pipeline import OwnerChoice
 from crm_desktop.services.tasks import Agenda, TaskRow
 from crm_desktop.ui.errors import show_error
+from crm_desktop.ui.forms.activity import ActivityDialog, ActivityLoad
+from crm_desktop.ui.forms.base import RecordDialog, open_record_dialog
 from crm_desktop.ui.forms.task_dialogs import ask_new_due, ask_owner
 from crm_desktop.ui.icons import icon
 from crm_desktop.ui.models.task_agenda import (
@@ -38,6 +40,7 @@ from crm_desktop.ui.models.task_agenda import (
     UPCOMING,
     AgendaModel,
 )
+from crm_desktop.ui.screens import BY_NAME
 from crm_desktop.ui.workers import Generation, run_in_background
 
 logger = logging.getLogger(__name__)
@@ -153,13 +156,10 @@ class TaskAgenda(QWidget):
         self.reschedule_action.triggered.connect(self._on_reschedule_action_triggered)
         self.reassign_action = QAction("Reassign…", self)
         self.reassign_action.triggered.connect(self._on_reassign_action_triggered)
+        # F5 is the main window's View > Refresh (ui/commands.py).
         self.reload_action = QAction(icon("reload"), "Reload", self)
-        self.reload_action.setShortcut(QKeySequence.StandardKey.Refresh)
-        self.reload_action.setShortcutContext(
-            Qt.ShortcutContext.WidgetWithChildrenShortcut
-        )
+        self.reload_action.setToolTip("Read the agenda again (F5)")
         self.reload_action.triggered.connect(self._on_reload_action_triggered)
-        self.addAction(self.reload_action)
         self._task_actions = (
             self.done_action,
             self.reschedule_action,
@@ -435,6 +435,30 @@ class TaskAgenda(QWidget):
 
     @Slot()
     def _on_reload_action_triggered(self) -> None:
+        self.refresh()
+
+    def new_record(self) -> None:
+        """Open the activity dialog for a new task; the agenda reloads after."""
+        database, user = self._database, self._user
+
+        def build(loaded: ActivityLoad) -> RecordDialog:
+            dialog = ActivityDialog(loaded, database, user, self.window())
+            dialog.setWindowTitle("New task")
+            dialog.kind.setCurrentIndex(dialog.kind.findData("task"))
+            return dialog
+
+        open_record_dialog(self, lambda: ActivityLoad(None), build, self._on_saved)
+
+    def open_current(self) -> None:
+        """Open the selected task in the activity dialog."""
+        task = self.selected_task()
+        if task is not None:
+            BY_NAME["activities"].open_dialog(
+                self, self._database, self._user, task.id, self._on_saved
+            )
+
+    @Slot(int)
+    def _on_saved(self, _task_id: int) -> None:
         self.refresh()
 
 

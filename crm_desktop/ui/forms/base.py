@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -85,6 +85,11 @@ class RecordDialog(QDialog):
         self.buttons = QDialogButtonBox(buttons.Save | buttons.Cancel, self)
         self.save_button = self.buttons.button(buttons.Save)
         self.buttons.accepted.connect(self._on_buttons_accepted)
+        # Ctrl+S saves as the button does (and not while it is disabled).
+        # Esc needs nothing here: QDialog turns it into reject().
+        save_keys = QShortcut(QKeySequence.StandardKey.Save, self)
+        save_keys.activated.connect(self.save_button.click)
+        self.save_button.setToolTip("Save (Ctrl+S)")
         self.buttons.rejected.connect(self.reject)
         self._layout = QVBoxLayout(self)
         self._layout.addLayout(self.form)

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QRectF, Qt, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QMimeData,
+    QPoint,
+    QRectF,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -52,10 +60,16 @@ class StageColumnWidget(QFrame):
         deal_dropped: A card from another column was dropped here; carries
             the deal id, the version it showed and this column's stage id.
         open_deal_requested: A card was double-clicked; carries the deal id.
+        step_requested: A card asked to move a stage left (-1) or right
+            (+1); carries the deal id and the step.
+        menu_requested: A card's context menu was asked for; carries the
+            deal id and where to show the menu.
     """
 
     deal_dropped = Signal(int, int, int)
     open_deal_requested = Signal(int)
+    step_requested = Signal(int, int)
+    menu_requested = Signal(int, QPoint)
 
     def __init__(
         self, stage_id: int, kind: str, *, accepts_moves: bool, parent: QWidget
@@ -139,6 +153,8 @@ class StageColumnWidget(QFrame):
         for position, (drag, texts) in enumerate(cards):
             card = DealCardWidget(drag, texts, movable=movable, parent=self._cards_box)
             card.open_deal_requested.connect(self.open_deal_requested)
+            card.step_requested.connect(self.step_requested)
+            card.menu_requested.connect(self.menu_requested)
             self._cards_layout.insertWidget(position, card)
             self.cards.append(card)
         self.more_label.setText(more)

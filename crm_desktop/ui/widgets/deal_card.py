@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from PySide6.QtCore import QByteArray, QMimeData, QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QDrag,
+    QFocusEvent,
     QFont,
     QFontMetrics,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -96,11 +99,21 @@ def is_dark(palette: QPalette) -> bool:
 class DealCardWidget(QWidget):
     """One deal on the board, drawn in code; drag it to move the deal.
 
+    A card takes keyboard focus (Tab, or a click), so the deal can be moved
+    without a mouse: Ctrl+Shift+Left and Right ask for the stage beside its
+    own, the context menu (menu key, Shift+F10) for any stage.
+
     Signals:
-        open_deal_requested: Double-clicked; carries the deal id.
+        open_deal_requested: Double-clicked or Enter; carries the deal id.
+        step_requested: Ctrl+Shift+Left (-1) or Right (+1); carries the
+            deal id and the step.
+        menu_requested: The context menu was asked for; carries the deal id
+            and the global position to show it at.
     """
 
     open_deal_requested = Signal(int)
+    step_requested = Signal(int, int)
+    menu_requested = Signal(int, QPoint)
 
     def __init__(
         self, drag: DealDrag, texts: CardTexts, *, movable: bool, parent: QWidget
@@ -112,6 +125,7 @@ class DealCardWidget(QWidget):
         self._press: QPoint | None = None
         self._dragging = False
         self.setAttribute(Qt.WidgetAttribute.WA_Hover)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         if movable:
             self.setCursor(Qt.CursorShape.OpenHandCursor)
@@ -128,10 +142,9 @@ class DealCardWidget(QWidget):
         if texts.expected_close:
             late = " (overdue)" if texts.overdue else ""
             lines.append(f"Expected close: {texts.expected_close}{late}")
-        hint = "Double-click to open"
-        lines.append(
-            hint + (", drag to another stage to move" if self._movable else "")
-        )
+        hint = "Double-click or Enter to open"
+        move = ", drag or Ctrl+Shift+Left/Right to move it to another stage"
+        lines.append(hint + (move if self._movable else ""))
         return "\n".join(line for line in lines if line)
 
     def _title_font(self) -> QFont:
@@ -196,12 +209,12 @@ class DealCardWidget(QWidget):
         if self.texts.overdue:
             base = mix(base, OVERDUE_RED, 0.22 if is_dark(palette) else 0.1)
             border = mix(border, OVERDUE_RED, 0.75)
-        if self.underMouse() and self._movable:
+        if (self.underMouse() and self._movable) or self.hasFocus():
             border = palette.color(QPalette.ColorRole.Highlight)
         if self._dragging:
             base = mix(base, palette.color(QPalette.ColorRole.Window), 0.6)
         rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
-        painter.setPen(QPen(border, 1.0))
+        painter.setPen(QPen(border, 2.0 if self.hasFocus() else 1.0))
         painter.setBrush(base)
         painter.drawRoundedRect(rect, RADIUS, RADIUS)
         if self.texts.overdue:
@@ -271,8 +284,32 @@ class DealCardWidget(QWidget):
             painter.setPen(palette.color(QPalette.ColorRole.Text))
         painter.drawText(date_x, y + metrics.ascent(), date)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_deal_requested.emit(self.drag_data.deal_id)
+            return
+        steps = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}
+        wanted = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        if key in steps and event.modifiers() == wanted and self._movable:
+            self.step_requested.emit(self.drag_data.deal_id, steps[Qt.Key(key)])
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        self.menu_requested.emit(self.drag_data.deal_id, event.globalPos())
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self.update()
+        super().focusOutEvent(event)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
             self._press = event.position().toPoint()
             event.accept()
             return
