@@ -8,7 +8,7 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QPoint, Qt, QTimer, QTimeZone, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QLabel,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.db.database import Database
 from crm_desktop.db.types import utcnow
 from crm_desktop.security.roles import CurrentUser
-from crm_desktop.services import pipeline, settings, tasks
+from crm_desktop.services import pipeline, tasks
 from crm_desktop.services.pipeline import OwnerChoice
 from crm_desktop.services.tasks import Agenda, TaskRow
 from crm_desktop.ui.errors import show_error
@@ -66,20 +66,36 @@ class AgendaLoad:
 
 
 def user_zone(name: str) -> dt.tzinfo:
-    """Return the zone due times are shown in: the business's, else UTC."""
+    """Return the zone named `name` (the business's), else UTC."""
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        logger.warning("unknown time zone %r; showing tasks in UTC", name)
+        logger.warning("unknown time zone %r; showing times in UTC", name)
         return dt.UTC
 
 
+def computer_zone() -> dt.tzinfo:
+    """Return the user's time zone: the one this computer is set to.
+
+    Users have no time zone of their own in the database, so the zone of
+    the operating system stands for the user's; the activity dialog reads
+    and writes times in the same zone. Qt names it (TZ, /etc/localtime, the
+    Windows setting) and zoneinfo knows its daylight-saving rules; without
+    a name it knows, the fixed offset in force now is the best left.
+    """
+    name = bytes(QTimeZone.systemTimeZoneId().data()).decode()
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        logger.warning("no rules for the time zone %r; using today's offset", name)
+        zone = dt.datetime.now().astimezone().tzinfo
+        return zone if zone is not None else dt.UTC
+
+
 def load_agenda(database: Database, user: CurrentUser, now: dt.datetime) -> AgendaLoad:
-    """Read the user's agenda (runs on a worker)."""
-    # TODO: users have no time zone of their own yet; the business's stands
-    # in, so someone working from another zone sees its days.
+    """Read the user's agenda in the user's zone (runs on a worker)."""
+    zone = computer_zone()
     with database.session() as session:
-        zone = user_zone(settings.load(session).timezone)
         agenda = tasks.agenda(session, user, now=now, tz=zone)
         owners = pipeline.owners(session)
     return AgendaLoad(agenda, zone, owners)

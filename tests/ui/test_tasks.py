@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 import zoneinfo
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -89,12 +91,33 @@ def _click(qtbot: QtBot, agenda: TaskAgenda, action: object) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
+def set_computer_zone(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Set this process's time zone, as the user's computer would be set."""
+    monkeypatch.setenv("TZ", name)
+    time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def _computer_in_london(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # The agenda shows times in the computer's zone: pin it, and put the
+    # machine's own back after the test.
+    set_computer_zone(monkeypatch, "Europe/London")
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 def test_tasks_show_in_their_group_with_times_in_the_users_zone(
-    qtbot: QtBot, ui_database: Database, admin: CurrentUser
+    qtbot: QtBot,
+    ui_database: Database,
+    admin: CurrentUser,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The business's zone is not the user's: the computer's zone counts.
     with ui_database.session() as session:
-        settings.save(session, admin, timezone="Europe/Berlin")
+        settings.save(session, admin, timezone="America/New_York")
         session.commit()
+    set_computer_zone(monkeypatch, "Europe/Berlin")
     _add_task(ui_database, admin, "Chase invoice", NOW - dt.timedelta(days=1))
     _add_task(ui_database, admin, "Send quote", NOW + dt.timedelta(hours=4))
     # 23:30 UTC on Monday is 00:30 on Tuesday in Berlin.
