@@ -7,6 +7,7 @@ import logging
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -62,6 +63,8 @@ class RecordListView(QWidget):
         self._user = user
         self._started = False
         self.row_count = 0
+        # The record at the top of the table while a reload in place runs.
+        self._top_record: int | None = None
         spec = screen.spec
         newest_first = spec.column(spec.default_sort).kind == "datetime"
         request = ListRequest(sort=spec.default_sort, descending=newest_first)
@@ -69,6 +72,7 @@ class RecordListView(QWidget):
         self.model.rows_counted.connect(self._on_model_rows_counted)
         self.model.first_page_loaded.connect(self.first_page_loaded)
         self.model.load_failed.connect(self.load_failed)
+        self.model.rows_reloaded.connect(self._on_model_rows_reloaded)
         self.table = RecordTableView(self.model, self)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -146,8 +150,9 @@ class RecordListView(QWidget):
     def reload_in_place(self) -> None:
         """Read the list again after a change made elsewhere, where it stands.
 
-        The rows on screen and the selected one are read again; the scroll
-        position stays, and so does the selection while its record is there.
+        The rows on screen and the selected one are read again; the record
+        at the top stays at the top, and the selection stays on its record
+        while that is still listed.
         """
         table = self.table
         top = max(0, table.rowAt(0))
@@ -158,7 +163,18 @@ class RecordListView(QWidget):
         selected = table.selected_row()
         if selected is not None:
             rows.add(selected)
+        self._top_record = self.model.row_id(top)
         self.model.reload_in_place(rows)
+
+    @Slot()
+    def _on_model_rows_reloaded(self) -> None:
+        # Rows added or removed above would otherwise shift what the user
+        # reads; bring the same record back to the top, before any paint.
+        record_id, self._top_record = self._top_record, None
+        row = None if record_id is None else self.model.row_of(record_id)
+        if row is not None:
+            top = self.model.index(row, 0)
+            self.table.scrollTo(top, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def activate(self) -> None:
         """Load the list the first time it is shown."""

@@ -294,6 +294,18 @@ class RecordTableModel(QAbstractTableModel):
         shown = self._window.row(row)
         return None if shown is None else shown.id
 
+    def row_of(self, record_id: int) -> int | None:
+        """Return the row a record is on, if its page is loaded."""
+        window = self._window
+        for page in range(window.page_of(window.row_count) + 1):
+            if page not in window:
+                continue
+            for row in window.rows_of(page):
+                shown = window.row(row)
+                if shown is not None and shown.id == record_id:
+                    return row
+        return None
+
     def row_version(self, row: int) -> int | None:
         shown = self._window.row(row)
         return None if shown is None else shown.version
