@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table
+from sqlalchemy import Connection, Engine
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ _SQLITE_LOAD_CACHE_KIB = 524_288
 
 def insert_rows(
     connection: Connection,
-    table: Table,
+    table: str,
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
 ) -> None:
@@ -44,7 +44,7 @@ def insert_rows(
     raw = connection.connection.driver_connection
     names = ", ".join(columns)
     if connection.dialect.name == "postgresql":
-        statement = f"COPY {table.name} ({names}) FROM STDIN"
+        statement = f"COPY {table} ({names}) FROM STDIN"
         with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
             for row in rows:
                 copy.write_row(row)
@@ -52,18 +52,18 @@ def insert_rows(
     marks = ", ".join("?" for _ in columns)
     cursor = raw.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
     finally:
         cursor.close()
 
 
-def reset_sequence(connection: Connection, table: Table) -> None:
+def reset_sequence(connection: Connection, table: str) -> None:
     """Move a PostgreSQL id sequence past ids inserted by hand."""
     if connection.dialect.name != "postgresql":
         return
     connection.exec_driver_sql(
-        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+        f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
     )
 
 
@@ -116,7 +116,7 @@ def bulk_load(connection: Connection, tables: Sequence[str]) -> Iterator[None]:
         yield
         started = time.perf_counter()
         for statement in saved:
-            connection.exec_driver_sql(statement)
+            _timed(connection, statement)
         # Fresh statistics, or the planner guesses at a million rows.
         connection.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
     logger.debug("rebuilt indexes of %s in %.1f s", ", ".join(tables), _since(started))
@@ -124,6 +124,12 @@ def bulk_load(connection: Connection, tables: Sequence[str]) -> Iterator[None]:
 
 def _since(started: float) -> float:
     return time.perf_counter() - started
+
+
+def _timed(connection: Connection, statement: str) -> None:
+    started = time.perf_counter()
+    connection.exec_driver_sql(statement)
+    logger.debug("%.2f s: %s", _since(started), statement[:120])
 
 
 def _sqlite_has_table(connection: Connection, name: str) -> bool:
@@ -152,9 +158,9 @@ def _sqlite_restore(
     for table in tables:
         fts = f"{table}_fts"
         if _sqlite_has_table(connection, fts):
-            connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES('rebuild')")
+            _timed(connection, f"INSERT INTO {fts}({fts}) VALUES('rebuild')")
     for statement in saved:
-        connection.exec_driver_sql(statement)
+        _timed(connection, statement)
     for table in tables:
         broken = connection.exec_driver_sql(
             f"PRAGMA foreign_key_check({table})"
