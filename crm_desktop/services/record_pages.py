@@ -152,6 +152,9 @@ def contact_page(
 ) -> ContactPage:
     """Return a contact with its company, deals and timeline.
 
+    Their deals are those naming them as the contact, then those any of
+    their activities are about.
+
     Raises:
         NotFoundError: no such contact visible to the user.
     """
@@ -160,7 +163,20 @@ def contact_page(
     company = None
     if detail.company_id is not None:
         company = _company_link(session, user, detail.company_id)
-    linked = _deal_links(session, user, _deals.c.contact_id == contact_id)
+    # Their own deals, and those their activities are about.
+    about = (
+        select(_activities.c.deal_id)
+        .where(
+            _activities.c.contact_id == contact_id,
+            _activities.c.deal_id.is_not(None),
+            _activities.c.deleted_at.is_(None),
+        )
+        .correlate(None)
+    )
+    theirs = or_(
+        _deals.c.contact_id == contact_id, _deals.c.id.in_(about.scalar_subquery())
+    )
+    linked = _deal_links(session, user, theirs)
     where = _activities.c.contact_id == contact_id
     page = ContactPage(
         detail,

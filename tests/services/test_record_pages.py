@@ -166,6 +166,10 @@ def test_deal_page_shows_its_moves_contacts_and_activities(
     ]
     assert [e.subject for e in page.timeline.entries] == ["Demo for Bruno"]
     assert page.business.currency == "EUR"
+    with database.session() as session:
+        bruno = record_pages.contact_page(session, admin, world.bruno)
+    # Bruno is not the deal's contact, but an activity of the deal is his.
+    assert [(d.id, d.stage) for d in bruno.deals] == [(world.deal, "Proposal")]
 
 
 def test_timeline_stops_at_its_limit_and_says_more_exist(

@@ -139,6 +139,7 @@ class DetailsPanel(QWidget):
         copy = QToolButton(row)
         copy.setIcon(icon("copy"))
         copy.setText("Copy")
+        copy.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         copy.setToolTip(f"Copy {text}")
         copy.setAutoRaise(True)
         copy.setProperty("phone", text)
