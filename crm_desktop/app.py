@@ -18,8 +18,10 @@ from crm_desktop.ui.errors import install_excepthook
 from crm_desktop.ui.icons import RESOURCES, icon
 from crm_desktop.ui.login import FirstRunDialog, LoginDialog
 from crm_desktop.ui.main_window import MainWindow
+from crm_desktop.ui.palette import ColorScheme, apply_color_scheme, for_palette
 from crm_desktop.ui.screens import BY_NAME
 from crm_desktop.ui.tasks import TASKS_VIEW
+from crm_desktop.ui.trash_view import TRASH_VIEW
 from crm_desktop.ui.window_state import APPLICATION, ORGANIZATION
 from crm_desktop.ui.workers import wait_for_workers
 
@@ -35,6 +37,7 @@ def run_gui(
     user: CurrentUser | None = None,
     view: str | None = None,
     screenshot: Path | None = None,
+    color_scheme: ColorScheme = ColorScheme.SYSTEM,
     argv: list[str] | None = None,
 ) -> int:
     """Run the program's window on an open database; return the exit code.
@@ -43,18 +46,20 @@ def run_gui(
         database: The opened, migrated database.
         user: Who is logged in; None asks (or creates the first admin).
         view: The view to open: a list (contacts, companies, deals,
-            activities), the pipeline board (board) or the agenda (tasks).
+            activities), the pipeline board (board), the agenda (tasks) or
+            the trash (trash).
         screenshot: Save the window to this PNG once the view's data is
             drawn, then exit (1 if no data came within 30 s).
+        color_scheme: Light or dark; SYSTEM follows the desktop.
         argv: Command-line arguments for Qt; sys.argv by default.
 
     Raises:
         ValueError: `view` is not the name of a view.
     """
-    views = (*BY_NAME, BOARD_VIEW, TASKS_VIEW)
+    views = (*BY_NAME, BOARD_VIEW, TASKS_VIEW, TRASH_VIEW)
     if view is not None and view not in views:
         raise ValueError(f"no view named {view!r}; use one of {', '.join(views)}")
-    app = _application(sys.argv if argv is None else argv)
+    app = _application(sys.argv if argv is None else argv, color_scheme)
     previous_hook = install_excepthook()
     window: MainWindow | None = None
     try:
@@ -81,15 +86,18 @@ def run_gui(
         sys.excepthook = previous_hook
 
 
-def _application(argv: list[str]) -> QApplication:
+def _application(argv: list[str], color_scheme: ColorScheme) -> QApplication:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv)
     app.setApplicationName(APPLICATION)
     app.setOrganizationName(ORGANIZATION)
+    # The scheme first: icons and the style sheet pick colours for it.
+    apply_color_scheme(app, color_scheme)
     app.setWindowIcon(icon("app"))
     style = RESOURCES / "style.qss"
     if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+        text = style.read_text(encoding="utf-8")
+        app.setStyleSheet(for_palette(text, app.palette()))
     return app
 
 
@@ -113,6 +121,8 @@ def _take_screenshot(app: QApplication, window: MainWindow, path: Path) -> int:
     elif window.current_view_name() == TASKS_VIEW:
         window.agenda.agenda_loaded.connect(taker.on_first_page_loaded)
         window.agenda.load_failed.connect(taker.on_load_failed)
+    elif window.current_view_name() == TRASH_VIEW:
+        window.trash.trash_loaded.connect(taker.on_first_page_loaded)
     else:
         view = window.current_view()
         view.first_page_loaded.connect(taker.on_first_page_loaded)

@@ -246,6 +246,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_gui(args: argparse.Namespace) -> int:
     from crm_desktop.app import run_gui
+    from crm_desktop.ui.palette import ColorScheme
 
     user = None
     if args.demo:
@@ -262,7 +263,13 @@ def _cmd_gui(args: argparse.Namespace) -> int:
         if args.user:
             user = _login(database, args.user)
     screenshot = Path(args.screenshot) if args.screenshot else None
-    return run_gui(database, user=user, view=args.view, screenshot=screenshot)
+    return run_gui(
+        database,
+        user=user,
+        view=args.view,
+        screenshot=screenshot,
+        color_scheme=ColorScheme(args.color_scheme),
+    )
 
 
 def _demo_login(database: Database) -> CurrentUser:
@@ -284,7 +291,9 @@ def _demo_login(database: Database) -> CurrentUser:
         return users.authenticate(session, demo.DEMO_ADMIN, demo.DEMO_PASSWORD)
 
 
-VIEWS = ("contacts", "companies", "deals", "activities", "board", "tasks")
+VIEWS = ("contacts", "companies", "deals", "activities", "board", "tasks", "trash")
+
+COLOR_SCHEMES = ("system", "light", "dark")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -310,7 +319,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--view",
         choices=VIEWS,
-        help="the view to open; board is the pipeline board, tasks your agenda",
+        help=(
+            "the view to open; board is the pipeline board, tasks your agenda, "
+            "trash what was deleted"
+        ),
     )
     parser.add_argument(
         "--screenshot",
@@ -322,6 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="log in as this user without the login dialog (password from "
         "CRM_PASSWORD, else a prompt)",
+    )
+    parser.add_argument(
+        "--color-scheme",
+        choices=COLOR_SCHEMES,
+        default="system",
+        help="draw light or dark; system (the default) follows the desktop",
     )
     parser.add_argument("--verbose", action="store_true", help="log debug detail")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

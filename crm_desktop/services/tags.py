@@ -34,3 +34,9 @@ def for_contact(session: Session, contact_id: int) -> list[str]:
         .order_by(Tag.name)
     )
     return list(session.scalars(query))
+
+
+def all_tags(session: Session) -> list[tuple[int, str]]:
+    """Return every tag as (id, name), by name, for a filter."""
+    query = select(Tag.id, Tag.name).order_by(Tag.name)
+    return [(tag_id, name) for tag_id, name in session.execute(query)]

@@ -11,9 +11,10 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont, QGuiApplication
 
 from crm_desktop.services.tasks import Agenda, TaskRow
+from crm_desktop.ui.palette import overdue_colour
 
 GROUP_TITLES = ("Overdue", "Today", "Upcoming")
 COLUMNS = ("Task", "Due", "Regarding", "Owner")
@@ -21,7 +22,6 @@ OVERDUE, TODAY, UPCOMING = range(3)
 OWNER_COLUMN = 3
 # Children carry their group's number plus one as internal id; groups 0.
 _GROUP_ID = 0
-_OVERDUE_COLOUR = QColor("#c53030")
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -116,7 +116,7 @@ class AgendaModel(QAbstractItemModel):
             return task
         overdue = index.internalId() - 1 == OVERDUE
         if role == Qt.ItemDataRole.ForegroundRole and overdue and index.column() == 1:
-            return QBrush(_OVERDUE_COLOUR)
+            return QBrush(overdue_colour(QGuiApplication.palette()))
         return None
 
     def _group_data(self, index: ModelIndex, role: int) -> Any:
@@ -131,7 +131,7 @@ class AgendaModel(QAbstractItemModel):
             return font
         late = index.row() == OVERDUE and self._groups[OVERDUE]
         if role == Qt.ItemDataRole.ForegroundRole and late:
-            return QBrush(_OVERDUE_COLOUR)
+            return QBrush(overdue_colour(QGuiApplication.palette()))
         return None
 
     def _text(self, task: TaskRow, column: int) -> str:

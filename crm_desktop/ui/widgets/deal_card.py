@@ -27,6 +27,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
+from crm_desktop.ui.palette import overdue_colour
+
 logger = logging.getLogger(__name__)
 
 DEAL_MIME_TYPE = "application/x-crm-desktop-deal"
@@ -278,8 +280,7 @@ class DealCardWidget(QWidget):
             date_x = x
             y += metrics.height() + _LINE_GAP
         if self.texts.overdue:
-            dark = is_dark(palette)
-            painter.setPen(QColor("#ff8a80") if dark else QColor("#b3261e"))
+            painter.setPen(overdue_colour(palette))
         else:
             painter.setPen(palette.color(QPalette.ColorRole.Text))
         painter.drawText(date_x, y + metrics.ascent(), date)
