@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
@@ -21,8 +22,10 @@ from PySide6.QtWidgets import (
 from crm_desktop.db.database import Database
 from crm_desktop.security.roles import CurrentUser
 from crm_desktop.services.listing import ListRequest
+from crm_desktop.ui.bulk_actions import BulkActions
 from crm_desktop.ui.errors import show_error
 from crm_desktop.ui.icons import icon
+from crm_desktop.ui.list_filters import ListFilterBar, filter_values
 from crm_desktop.ui.models.record_table import RecordTableModel
 from crm_desktop.ui.pages.opener import has_page
 from crm_desktop.ui.screens import Screen
@@ -76,6 +79,16 @@ class RecordListView(QWidget):
         self.table = RecordTableView(self.model, self)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.bulk = BulkActions(screen, self.table, database, user, self)
+        self.bulk.finished.connect(self._on_bulk_finished)
+        self.filter_bar = ListFilterBar(
+            spec, database, user, lambda: self.model.request, self
+        )
+        self.filter_bar.filters_changed.connect(self._on_filter_bar_filters_changed)
+        self.filter_bar.saved_filter_chosen.connect(
+            self._on_filter_bar_saved_filter_chosen
+        )
         self._build_actions()
         self._build_search()
         self._build_layout()
@@ -128,6 +141,8 @@ class RecordListView(QWidget):
         for action in (self.new_action, self.edit_action, self.trash_action):
             toolbar.addAction(action)
         toolbar.addAction(self.restore_action)
+        toolbar.addAction(self.bulk.owner_action)
+        toolbar.addAction(self.bulk.tag_action)
         toolbar.addSeparator()
         toolbar.addAction(self.show_trash_action)
         spacer = QWidget(toolbar)
@@ -145,6 +160,7 @@ class RecordListView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(toolbar)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self._pages, 1)
 
     def reload_in_place(self) -> None:
@@ -181,6 +197,7 @@ class RecordListView(QWidget):
         if not self._started:
             self._started = True
             self.model.refresh()
+            self.filter_bar.load_choices()
 
     def open_editor(self, record_id: int | None) -> None:
         """Open the dialog for a record, or for a new one with None."""
@@ -241,6 +258,9 @@ class RecordListView(QWidget):
 
     @Slot()
     def _on_trash_action_triggered(self) -> None:
+        if self.bulk.selected_count() > 1:
+            self.bulk.trash_selected()
+            return
         row = self.table.selected_row()
         if row is None:
             return
@@ -311,6 +331,8 @@ class RecordListView(QWidget):
         title = self.record_screen.title.lower()
         if request.search:
             text = f"No {title} match “{request.search}”."
+        elif request.is_filtered and not request.trashed:
+            text = f"No {title} match these filters."
         elif request.trashed:
             text = "The trash is empty."
         else:
@@ -326,3 +348,30 @@ class RecordListView(QWidget):
         self.edit_action.setEnabled(has_row)
         self.trash_action.setEnabled(writable and has_row)
         self.restore_action.setEnabled(writable and has_row)
+        self.bulk.update_enabled()
+
+    @Slot(object)
+    def _on_filter_bar_filters_changed(self, filters: dict[str, Any]) -> None:
+        self.model.set_filters(**filters)
+
+    @Slot(object)
+    def _on_filter_bar_saved_filter_chosen(self, request: ListRequest) -> None:
+        self.search.blockSignals(True)
+        self.search.setText(request.search)
+        self.search.blockSignals(False)
+        sort = request.sort or self.record_screen.spec.default_sort
+        self.model.set_filters(
+            search=request.search,
+            sort=sort,
+            descending=request.descending,
+            **filter_values(request),
+        )
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(self.model.sort_column(), self.model.sort_order())
+        header.blockSignals(False)
+
+    @Slot(int)
+    def _on_bulk_finished(self, _changed: int) -> None:
+        # A bulk tag may have made a new tag to filter by.
+        self.filter_bar.load_choices()

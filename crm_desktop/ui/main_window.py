@@ -32,6 +32,7 @@ from crm_desktop.ui.pages.opener import RecordPages
 from crm_desktop.ui.quick_search import QuickSearchDialog
 from crm_desktop.ui.screens import SCREENS, Screen
 from crm_desktop.ui.tasks import TASKS_TITLE, TASKS_VIEW, TaskAgenda
+from crm_desktop.ui.trash_view import TRASH_TITLE, TRASH_VIEW, TrashView
 from crm_desktop.ui.window_state import LAST_VIEW, PreserveGeometry
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class MainWindow(PreserveGeometry, QMainWindow):
         if not self.restore_geometry():
             self.resize(1280, 800)
         last = LAST_VIEW.read()
-        known = last in self.views or last in (BOARD_VIEW, TASKS_VIEW)
+        known = last in self.views or last in (BOARD_VIEW, TASKS_VIEW, TRASH_VIEW)
         self.show_view(last if known else SCREENS[0].name)
         self._start_live_updates()
 
@@ -77,6 +78,7 @@ class MainWindow(PreserveGeometry, QMainWindow):
             self._add_screen(screen)
         self._add_board()
         self._add_agenda()
+        self._add_trash()
         self.navigation.currentRowChanged.connect(
             self._on_navigation_current_row_changed
         )
@@ -119,6 +121,16 @@ class MainWindow(PreserveGeometry, QMainWindow):
         self.agenda.agenda_loaded.connect(self._on_agenda_agenda_loaded)
         self.agenda.reminders_changed.connect(self._on_agenda_reminders_changed)
         self.stack.addWidget(self.agenda)
+
+    def _add_trash(self) -> None:
+        item = QListWidgetItem(icon("trash-bin"), TRASH_TITLE)
+        item.setData(Qt.ItemDataRole.UserRole, TRASH_VIEW)
+        item.setSizeHint(QSize(0, self.fontMetrics().height() + 18))
+        self.navigation.addItem(item)
+        self.trash = TrashView(self._database, self._user, self.stack)
+        self.trash.trash_loaded.connect(self._on_trash_trash_loaded)
+        self.trash.restored.connect(self._on_trash_restored)
+        self.stack.addWidget(self.trash)
 
     def _start_live_updates(self) -> None:
         screens: dict[str, LiveScreen] = {
@@ -168,6 +180,10 @@ class MainWindow(PreserveGeometry, QMainWindow):
         tasks_action.setCheckable(True)
         tasks_action.setData(TASKS_VIEW)
         self._view_actions.addAction(tasks_action)
+        trash_action = view_menu.addAction(icon("trash-bin"), TRASH_TITLE)
+        trash_action.setCheckable(True)
+        trash_action.setData(TRASH_VIEW)
+        self._view_actions.addAction(trash_action)
         self._view_actions.triggered.connect(self._on_view_actions_triggered)
         self.commands.add_to_menus(file_menu, edit_menu, view_menu)
         help_menu = self.menuBar().addMenu("&Help")
@@ -230,6 +246,9 @@ class MainWindow(PreserveGeometry, QMainWindow):
         if name == TASKS_VIEW:
             self._show_agenda()
             return
+        if name == TRASH_VIEW:
+            self._show_trash()
+            return
         view = self.views[name]
         if self.stack.currentWidget() is not view:
             self.stack.setCurrentWidget(view)
@@ -257,6 +276,25 @@ class MainWindow(PreserveGeometry, QMainWindow):
         self.agenda.activate()
         self.count_label.setText(self.agenda.summary_label.text())
         self.view_changed.emit(TASKS_VIEW)
+
+    def _show_trash(self) -> None:
+        self.stack.setCurrentWidget(self.trash)
+        for action in self._view_actions.actions():
+            action.setChecked(action.data() == TRASH_VIEW)
+        self.setWindowTitle(f"{TRASH_TITLE} – crm-desktop")
+        self.trash.activate()
+        self.count_label.setText(self.trash.summary_label.text())
+        self.view_changed.emit(TRASH_VIEW)
+
+    @Slot(int)
+    def _on_trash_trash_loaded(self, _count: int) -> None:
+        if self.stack.currentWidget() is self.trash:
+            self.count_label.setText(self.trash.summary_label.text())
+
+    @Slot(int)
+    def _on_trash_restored(self, _count: int) -> None:
+        for view in self.views.values():
+            view.refresh()
 
     @Slot(int)
     def _on_agenda_agenda_loaded(self, _count: int) -> None:

@@ -241,6 +241,10 @@ class RecordTableModel(QAbstractTableModel):
         """Show only rows matching a search (words or a phone number)."""
         self._change(search=text.strip())
 
+    def set_filters(self, **filters: Any) -> None:
+        """Narrow or sort the list: any ListRequest fields (owner_id, tag_id...)."""
+        self._change(**filters)
+
     def set_trashed(self, trashed: bool) -> None:
         """Show the trash instead of the live rows, or back."""
         self._change(trashed=trashed)
