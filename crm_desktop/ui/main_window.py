@@ -140,6 +140,7 @@ class MainWindow(PreserveGeometry, QMainWindow):
         }
         self.live_updates = LiveUpdates(self._database, screens, self)
         self.view_changed.connect(self.live_updates.on_view_changed)
+        self.live_updates.relay.tables_changed.connect(self.pages.on_tables_changed)
         self.live_updates.start()
 
     def _build_status_bar(self) -> None:

@@ -360,6 +360,34 @@ def test_links_and_quick_search_open_pages(
     )
 
 
+def test_a_page_reads_itself_again_when_its_record_changes(
+    qtbot: QtBot, window: MainWindow, ui_database: Database, admin: CurrentUser
+) -> None:
+    _company_id, contact_id = _add_contact(ui_database, admin)
+    page = _open_page(qtbot, window.pages, "contact", contact_id)
+
+    # Saved elsewhere (another PC, or a list's dialog): the change feed tells.
+    with ui_database.session() as session:
+        record = contacts.get(session, admin, contact_id).record
+        record.job_title = "Head buyer"
+        contacts.update(session, admin, contact_id, 1, record, region="GB")
+        session.commit()
+
+    qtbot.waitUntil(
+        lambda: page.subtitle_label.text().startswith("Head buyer at "),
+        timeout=TIMEOUT,
+    )
+    with ui_database.session() as session:
+        contacts.trash(session, admin, contact_id, 2)
+        session.commit()
+    qtbot.waitUntil(
+        lambda: page.subtitle_label.text().startswith("<b>In the trash</b>"),
+        timeout=TIMEOUT,
+    )
+    assert not page.edit_button.isEnabled()
+    assert not page.timeline.log_buttons["call"].isEnabled()
+
+
 def test_deal_page_shows_amount_people_and_stage_history_after_a_move(
     qtbot: QtBot, pages: RecordPages, ui_database: Database, admin: CurrentUser
 ) -> None:

@@ -32,7 +32,7 @@ from crm_desktop.security.roles import CurrentUser
 from crm_desktop.services.activities import ActivityData
 from crm_desktop.services.record_pages import TIMELINE_PAGE, Timeline
 from crm_desktop.services.settings import BusinessSettings
-from crm_desktop.ui.errors import show_error
+from crm_desktop.ui.errors import is_expected, show_error
 from crm_desktop.ui.forms.activity import ActivityDialog, ActivityLoad
 from crm_desktop.ui.forms.base import RecordDialog, open_record_dialog
 from crm_desktop.ui.icons import icon
@@ -204,22 +204,28 @@ class RecordPage(PreserveGeometry, QWidget):
         self.details_scroll.setWidget(details)
         self.details = details
         title, subtitle = self._titles(formatter)
+        trashed = page.detail.deleted_at is not None
+        if trashed:
+            subtitle = " · ".join(p for p in ("<b>In the trash</b>", subtitle) if p)
         self.title_label.setText(title)
         self.subtitle_label.setText(subtitle)
         self.subtitle_label.setVisible(bool(subtitle))
         self.setWindowTitle(f"{title} – crm-desktop")
         timeline: Timeline = page.timeline
         self.timeline.set_timeline(timeline, formatter)
-        self.edit_button.setEnabled(True)
+        self.edit_button.setEnabled(not trashed)
+        self.timeline.set_writable(self.user.can_write and not trashed)
         self.stack.setCurrentIndex(1)
         self.page_loaded.emit()
 
     def _fail(self, error: BaseException) -> None:
-        logger.warning("%s page %d not read: %s", self.kind, self.record_id, error)
-        if self.page is None:
-            self.loading_label.setText(f"This {self.kind} cannot be shown.\n\n{error}")
-        else:
+        if not is_expected(error):
             show_error(self, error)
+        logger.warning("%s page %d not read: %s", self.kind, self.record_id, error)
+        # Also after a reload: the record may have gone to the trash since.
+        self.loading_label.setText(f"This {self.kind} cannot be shown.\n\n{error}")
+        self.stack.setCurrentWidget(self.loading_label)
+        self.edit_button.setEnabled(False)
         self.load_failed.emit(str(error))
 
     @Slot(str)

@@ -22,6 +22,25 @@ PAGE_CLASSES: dict[str, type[RecordPage]] = {
     "company": CompanyPage,
     "deal": DealPage,
 }
+# The tables whose changes a page of each kind may show.
+_SHARED = frozenset(
+    {"users", "settings", "pipeline_stages", "tags", "custom_fields", "activities"}
+)
+_RECORDS = frozenset({"contacts", "companies", "deals"})
+PAGE_TABLES: dict[str, frozenset[str]] = {
+    "contact": _SHARED
+    | _RECORDS
+    | {
+        "contact_emails",
+        "contact_phones",
+        "contact_addresses",
+        "contact_urls",
+        "contact_tags",
+        "contact_custom_values",
+    },
+    "company": _SHARED | _RECORDS | {"company_tags", "company_custom_values"},
+    "deal": _SHARED | _RECORDS | {"deal_stage_history"},
+}
 
 
 def has_page(kind: str) -> bool:
@@ -70,6 +89,13 @@ class RecordPages(QObject):
         page = self.page(kind, record_id)
         if page is not None:
             page.reload()
+
+    @Slot(object)
+    def on_tables_changed(self, tables: frozenset[str]) -> None:
+        """Read open pages again when the change feed names their tables."""
+        for (kind, _record_id), page in list(self._open.items()):
+            if shiboken6.isValid(page) and tables & PAGE_TABLES[kind]:
+                page.reload()
 
     @Slot(str, int)
     def _on_page_record_open_requested(self, kind: str, record_id: int) -> None:
