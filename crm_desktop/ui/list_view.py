@@ -210,9 +210,11 @@ class RecordListView(QWidget):
         self.new_action.trigger()
 
     def open_current(self) -> None:
-        """Open the selected record; in the trash nothing opens."""
-        if self.edit_action.isVisible():
-            self.edit_action.trigger()
+        """Open the selected record's page (or dialog); in the trash nothing opens."""
+        row = self.table.selected_row()
+        record_id = None if row is None else self.model.row_id(row)
+        if record_id is not None and self.edit_action.isVisible():
+            self.open_record(record_id)
 
     def trash_current(self) -> None:
         """Ask, then move the selected record to the trash."""

@@ -18,6 +18,7 @@ from crm_desktop.ui.forms.company import CompanyDialog
 from crm_desktop.ui.forms.contact import ContactDialog
 from crm_desktop.ui.forms.deal import DealDialog
 from crm_desktop.ui.main_window import MainWindow
+from crm_desktop.ui.pages.company_page import CompanyPage
 
 WAIT_MS = 10_000
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -199,11 +200,13 @@ def test_ctrl_s_saves_the_form_and_enter_opens_the_record(
     view.table.setFocus()
     view.table.selectRow(0)
     qtbot.keyClick(view.table, Qt.Key.Key_Return)
-    reopened = wait_for_dialog(qtbot, CompanyDialog)
-    assert isinstance(reopened, CompanyDialog)
-    assert reopened.windowTitle() == "Edit company"
-    assert reopened.edits["name"].text() == "Keyboard Works Ltd"
-    qtbot.keyClick(reopened, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.findChild(CompanyPage) is not None, timeout=WAIT_MS)
+    page = window.findChild(CompanyPage)
+    assert isinstance(page, CompanyPage)
+    qtbot.waitUntil(lambda: page.is_loaded, timeout=WAIT_MS)
+    assert page.title_label.text() == "Keyboard Works Ltd"
+    qtbot.keyClick(page, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.findChild(CompanyPage) is None, timeout=WAIT_MS)
 
 
 def test_delete_asks_then_moves_the_selected_row_to_the_trash(
