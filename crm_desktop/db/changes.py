@@ -185,7 +185,11 @@ class ChangeFeed:
         self._thread.start()
 
     def wait_until_listening(self, timeout: float) -> bool:
-        """Wait until the source listens: later commits are sure to be heard."""
+        """Wait until the source listens: commits after that are sure to be heard.
+
+        Returns:
+            False if it does not listen within `timeout` seconds.
+        """
         return self._listening.wait(timeout)
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -220,6 +224,7 @@ class ChangeFeed:
                 pending |= self._source.wait(min(timeout, POLL_INTERVAL_S))
             except (psycopg.Error, sqlite3.Error) as exc:
                 logger.warning("the change feed lost its connection: %s", exc)
+                self._listening.clear()
                 self._close_source()
                 missed = True
                 continue

@@ -187,6 +187,39 @@ def test_a_task_added_elsewhere_shows_on_the_open_agenda(
     )
 
 
+def test_the_agenda_keeps_its_scroll_position(
+    qtbot: QtBot, ui_database: Database, other_client: Database, admin: CurrentUser
+) -> None:
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
+    with ui_database.session() as session:
+        ids = [
+            activities.create(
+                session, admin, ActivityData("task", f"Task {n:02}", due_at=soon)
+            )
+            for n in range(60)
+        ]
+        session.commit()
+    first_task = ids[0]
+    window = open_window(qtbot, ui_database, admin, view="tasks")
+    # The selected task scrolls out of sight; a reload must not bring it back.
+    assert window.agenda.select_task(first_task)
+    bar = window.agenda.tree.verticalScrollBar()
+    assert bar.maximum() > 20
+    bar.setValue(20)
+
+    loaded = qtbot.waitSignal(window.agenda.agenda_loaded, timeout=TIMEOUT)
+    with loaded, other_client.session() as session:
+        data = ActivityData("task", "One more", due_at=soon)
+        activities.create(session, admin, data)
+        session.commit()
+
+    assert window.agenda.agenda is not None
+    assert window.agenda.agenda.count == 61
+    assert bar.value() == 20
+    selected = window.agenda.selected_task()
+    assert selected is not None and selected.id == first_task
+
+
 def test_an_import_of_500_contacts_reads_the_list_once_or_twice(
     qtbot: QtBot, ui_database: Database, other_client: Database, admin: CurrentUser
 ) -> None:
