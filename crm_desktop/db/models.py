@@ -52,6 +52,16 @@ CUSTOM_ENTITIES = ("contact", "company")
 LIVE = text("deleted_at IS NULL")
 
 
+def _live_index(name: str, *columns: Any) -> Index:
+    """An index of live rows on columns then id, as a keyset page walks it."""
+    return Index(name, *columns, "id", sqlite_where=LIVE, postgresql_where=LIVE)
+
+
+# What a list sorts by owner: the 0 stands for an owner who was removed, and
+# is written inline so the lists' expression matches this index's.
+OWNER_SORT = "coalesce(owner_id, 0)"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dt.datetime: UtcDateTime()}
@@ -161,6 +171,12 @@ class Company(RecordMixin, Base):
             sqlite_where=LIVE,
             postgresql_where=LIVE,
         ),
+        _live_index("ix_companies_industry", "industry"),
+        _live_index("ix_companies_website", "website"),
+        _live_index("ix_companies_city", "city"),
+        _live_index("ix_companies_country", "country"),
+        _live_index("ix_companies_phone", text("coalesce(phone_e164, phone_raw)")),
+        _live_index("ix_companies_owner_sort", text(OWNER_SORT)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -210,6 +226,12 @@ class Contact(RecordMixin, Base):
             sqlite_where=LIVE,
             postgresql_where=LIVE,
         ),
+        _live_index("ix_contacts_job_title", "job_title"),
+        _live_index("ix_contacts_primary_phone", "primary_phone"),
+        _live_index("ix_contacts_city", "city"),
+        _live_index("ix_contacts_owner_sort", text(OWNER_SORT)),
+        # The created-period filter counts by it.
+        _live_index("ix_contacts_created", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -478,6 +500,8 @@ class Deal(RecordMixin, Base):
             sqlite_where=LIVE,
             postgresql_where=LIVE,
         ),
+        _live_index("ix_deals_currency", "currency"),
+        _live_index("ix_deals_owner_sort", text(OWNER_SORT)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -557,6 +581,8 @@ class Activity(RecordMixin, Base):
             sqlite_where=LIVE,
             postgresql_where=LIVE,
         ),
+        _live_index("ix_activities_kind", "kind"),
+        _live_index("ix_activities_owner_sort", text(OWNER_SORT)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

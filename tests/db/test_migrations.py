@@ -16,6 +16,10 @@ from crm_desktop.db.migrations.env_filters import include_name
 from crm_desktop.db.models import Base
 
 
+# SQLite cannot reflect the expression indexes the lists sort owners by, so
+# there they are left out of the comparison; PostgreSQL compares them, and
+# tests/services/test_list_filters.py checks SQLite's plans use them.
+@pytest.mark.filterwarnings("ignore:.*expression-based index")
 def test_migrations_build_exactly_the_models(database: Database) -> None:
     with database.engine.connect() as connection:
         context = MigrationContext.configure(

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
-from crm_desktop.db.database import Database
+from crm_desktop.db.database import Database, open_database
 from crm_desktop.db.models import Contact, ContactTag, Tag
 from crm_desktop.security.roles import CurrentUser
-from crm_desktop.services import contacts, listing, lists, periods, saved_filters
+from crm_desktop.services import (
+    contacts,
+    listing,
+    lists,
+    periods,
+    saved_filters,
+    setup,
+)
 from crm_desktop.services.records import ContactRecord
 from tests.services.record_checks import add_user
 
@@ -230,3 +239,33 @@ def test_saved_filter_survives_a_new_session_and_can_be_deleted(
         session.commit()
     with database.session() as session:
         assert saved_filters.for_list(session, admin, "contacts") == []
+
+
+def test_every_sort_walks_an_index_on_sqlite(tmp_path: Path) -> None:
+    # The plan is checked on SQLite only: PostgreSQL's planner picks by
+    # table statistics, which a small test database does not have.
+    database = open_database(f"sqlite:///{tmp_path / 'plans.db'}")
+    with database.session() as session:
+        admin = setup.initialize(session, "admin", "long enough pw")
+    statements: list[tuple[str, Any]] = []
+
+    def capture(*args: Any) -> None:
+        statements.append((args[2], args[3]))
+
+    try:
+        for spec in lists.ALL.values():
+            for key in spec.sortable:
+                request = listing.ListRequest(sort=key)
+                event.listen(database.engine, "before_cursor_execute", capture)
+                with database.session() as session:
+                    listing.fetch_page(session, admin, spec, request, limit=5)
+                event.remove(database.engine, "before_cursor_execute", capture)
+                sql, parameters = statements[-1]
+                with database.engine.connect() as connection:
+                    plan = connection.exec_driver_sql(
+                        f"EXPLAIN QUERY PLAN {sql}", parameters
+                    ).all()
+                steps = " / ".join(str(step[-1]) for step in plan)
+                assert "TEMP B-TREE" not in steps, (spec.name, key, steps)
+    finally:
+        database.dispose()
