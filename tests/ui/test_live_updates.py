@@ -16,6 +16,7 @@ from crm_desktop.services import activities, contacts, deals
 from crm_desktop.services.activities import ActivityData
 from crm_desktop.services.deals import DealData
 from crm_desktop.services.records import ContactRecord
+from crm_desktop.ui.forms.contact import ContactDialog
 from crm_desktop.ui.main_window import MainWindow
 from crm_desktop.ui.models.record_table import ID_ROLE
 
@@ -136,6 +137,31 @@ def test_a_selected_record_trashed_elsewhere_is_no_longer_selected(
     assert view.table.selected_row() is None
     assert view.model.rowCount() == 299
     assert record_id not in [view.model.row_id(row) for row in range(299)]
+
+
+def test_an_open_form_keeps_its_edits_while_the_list_behind_it_updates(
+    qtbot: QtBot, ui_database: Database, other_client: Database, admin: CurrentUser
+) -> None:
+    window = open_window(qtbot, ui_database, admin)
+    view = window.views["contacts"]
+    record_id = view.model.row_id(0)
+    assert record_id is not None
+    view.open_editor(record_id)
+    qtbot.waitUntil(lambda: bool(window.findChildren(ContactDialog)), timeout=TIMEOUT)
+    dialog = window.findChildren(ContactDialog)[0]
+    dialog.job_title.setText("Changed here")
+    job_title = [c.key for c in view.model.spec.columns].index("job_title")
+
+    reloaded = qtbot.waitSignal(view.model.rows_reloaded, timeout=TIMEOUT)
+    with reloaded, other_client.session() as session:
+        record = contacts.get(session, admin, record_id).record
+        record.job_title = "Changed elsewhere"
+        contacts.update(session, admin, record_id, 1, record, region="GB")
+        session.commit()
+
+    assert view.model.index(0, job_title).data() == "Changed elsewhere"
+    assert dialog.isVisible()
+    assert dialog.job_title.text() == "Changed here"
 
 
 def test_a_deal_added_elsewhere_shows_on_the_open_board(
