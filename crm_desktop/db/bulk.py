@@ -23,8 +23,9 @@ logger = logging.getLogger(__name__)
 
 # Memory PostgreSQL may use to sort one index build, set for the load's
 # transaction only; the server's default (64 MB) spills a million-row sort
-# to disk.
-_PG_MAINTENANCE_MEMORY = "256MB"
+# to disk, and a GIN index over a million search vectors flushes its lists
+# of rows to disk every 256 MB.
+_PG_MAINTENANCE_MEMORY = "1GB"
 # SQLite page cache during a load, in KiB (negative means KiB): a whole
 # table's worth of pages stays in memory while its indexes are built.
 _SQLITE_LOAD_CACHE_KIB = 524_288

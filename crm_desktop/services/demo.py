@@ -188,7 +188,7 @@ class DemoGenerator:
     ) -> None:
         rows = pools(self.seed).rows(stages)
         for name, columns in POOLS.items():
-            connection.exec_driver_sql(pool_table(name))
+            connection.exec_driver_sql(pool_table(name, connection.dialect.name))
             bulk.insert_rows(connection, name, columns, rows.get(name, ()))
         if connection.dialect.name == "postgresql":
             # Temporary tables get no statistics of their own.

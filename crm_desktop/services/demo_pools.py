@@ -11,8 +11,9 @@ belongs to a real person.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from faker import Faker
 
@@ -221,16 +222,23 @@ def _fiction_phones() -> dict[str, tuple[_Phone, ...]]:
     return {"GB": tuple(gb), "US": tuple(us), "FR": tuple(fr), "AU": tuple(au)}
 
 
-def _part(faker: Faker, text: str) -> _NamePart:
-    ascii_text = text
+def _romanizer(faker: Faker) -> Callable[[str], str]:
     for provider in faker.get_providers():
         to_ascii = getattr(provider, "_to_ascii", None)
         if to_ascii is not None:
             # Faker's own transliteration, as it makes its email addresses.
-            ascii_text = to_ascii(text)
-            break
-    romanized = tuple(w for w in words(ascii_text) if w.isascii())
+            return cast(Callable[[str], str], to_ascii)
+    return str
+
+
+def _part(to_ascii: Callable[[str], str], text: str) -> _NamePart:
+    romanized = tuple(w for w in words(to_ascii(text)) if w.isascii())
     return _NamePart(text, sort_key(text), tuple(words(text)), romanized)
+
+
+def _company(to_ascii: Callable[[str], str], name: str, place: int) -> _CompanyName:
+    slug = "-".join(_part(to_ascii, name).ascii[:2]) or "company"
+    return _CompanyName(name, sort_key(name), tuple(words(name)), slug, place)
 
 
 def _street(faker: Faker, spec: _LocaleSpec) -> str:
@@ -261,26 +269,27 @@ class Pools:
         for index, spec in enumerate(LOCALES):
             faker = Faker(spec.faker)
             faker.seed_instance(seed)
+            to_ascii = _romanizer(faker)
             # WORKAROUND: Faker's vi_VN first_name() gives only 'John' and
             # 'Jane'; its gendered lists are the real ones in every locale.
             given = tuple(
-                _part(faker, (faker.first_name_female, faker.first_name_male)[n % 2]())
+                _part(
+                    to_ascii, (faker.first_name_female, faker.first_name_male)[n % 2]()
+                )
                 for n in range(size)
             )
-            family = tuple(_part(faker, faker.last_name()) for _ in range(size))
+            family = tuple(_part(to_ascii, faker.last_name()) for _ in range(size))
             self.companies += [
-                self._company(faker, faker.company(), index) for _ in range(size // 3)
+                _company(to_ascii, faker.company(), index) for _ in range(size // 3)
             ]
-            places = Faker(spec.address_faker or spec.faker)
+            # A Faker costs a tenth of a second to make: the names' one
+            # serves again where its addresses look right, seeded afresh.
+            places = Faker(spec.address_faker) if spec.address_faker else faker
             places.seed_instance(seed)
             streets = tuple(_street(places, spec) for _ in range(size // 3))
             codes = tuple(_postcode(places, spec) for _ in range(size // 3))
             own = spec.country if spec.country in phones else SHARED_PHONES
             self.places.append(_Place(spec, given, family, streets, codes, own))
-
-    def _company(self, faker: Faker, name: str, place: int) -> _CompanyName:
-        slug = "-".join(_part(faker, name).ascii[:2]) or "company"
-        return _CompanyName(name, sort_key(name), tuple(words(name)), slug, place)
 
     def rows(self, stages: Iterable[tuple[int, bool]]) -> dict[str, list[Row]]:
         """Return the rows of each pool table demo_sql reads.
