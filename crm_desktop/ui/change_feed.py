@@ -28,11 +28,13 @@ class ChangeRelay(QObject):
         super().__init__(parent)
         self._arrived.connect(self._on_self_arrived)
         self.feed = ChangeFeed(database.url, self._arrived.emit)
+        # NOTE: the feed's thread emits on this object, so it must end before
+        # the object goes: a window closed stops it, but one only hidden (a
+        # screenshot) or never closed is deleted without a close.
+        feed = self.feed
+        self.destroyed.connect(lambda *_: feed.stop())
         app = QCoreApplication.instance()
         if app is not None:
-            # NOTE: the feed's thread emits on this object; it must end
-            # before the object is deleted, which a window merely hidden
-            # (a screenshot) and deleted at exit would otherwise not see.
             app.aboutToQuit.connect(self.stop)
 
     def start(self) -> None:

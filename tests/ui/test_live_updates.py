@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+import shiboken6
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db.database import Database, open_database
@@ -298,3 +299,15 @@ def test_closing_the_window_stops_the_feed_thread(
 
     assert not window.live_updates.relay.is_running
     assert "crm-change-feed" not in [t.name for t in threading.enumerate()]
+
+
+def test_deleting_a_window_never_closed_stops_the_feed_thread(
+    qtbot: QtBot, ui_database: Database, admin: CurrentUser
+) -> None:
+    window = MainWindow(ui_database, admin)
+    feed = window.live_updates.relay.feed
+    assert feed.wait_until_listening(5.0)
+
+    shiboken6.delete(window)
+
+    assert not feed.is_running
