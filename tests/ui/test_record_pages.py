@@ -422,6 +422,29 @@ def test_deal_page_shows_amount_people_and_stage_history_after_a_move(
     assert f'href="company:{company_id}"' in texts
 
 
+def test_show_more_reads_older_activities(
+    qtbot: QtBot,
+    pages: RecordPages,
+    ui_database: Database,
+    admin: CurrentUser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One activity a step instead of 200, so two steps show with two rows.
+    monkeypatch.setattr("crm_desktop.ui.pages.base.TIMELINE_PAGE", 1)
+    _company_id, contact_id = _add_contact(ui_database, admin)
+    page = _open_page(qtbot, pages, "contact", contact_id)
+    model = page.timeline.model
+    assert [model.entry(r).subject for r in range(model.rowCount())] == ["Newer note"]
+    assert page.timeline.more_button.isVisible()
+
+    with qtbot.waitSignal(page.page_loaded, timeout=TIMEOUT):
+        qtbot.mouseClick(page.timeline.more_button, Qt.MouseButton.LeftButton)
+
+    subjects = [model.entry(r).subject for r in range(model.rowCount())]
+    assert subjects == ["Newer note", "Older call"]
+    assert not page.timeline.more_button.isVisible()
+
+
 def test_timeline_model_passes_the_model_tester(
     qtbot: QtBot,
     qtmodeltester: object,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -12,7 +13,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QBrush, QColor, QIcon
+from PySide6.QtGui import QBrush, QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.services.record_pages import Timeline, TimelineEntry
 from crm_desktop.ui.icons import icon
 from crm_desktop.ui.models.cells import CellFormatter
+from crm_desktop.ui.palette import overdue_colour
 
 # The kinds a page logs in two clicks, with their button texts.
 LOG_KINDS = (
@@ -34,7 +36,6 @@ LOG_KINDS = (
     ("note", "Note"),
     ("task", "Task"),
 )
-_OVERDUE = QColor("#c53030")
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -90,7 +91,9 @@ class TimelineModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == 0:
             return entry.kind.capitalize()
         if role == Qt.ItemDataRole.ForegroundRole and column == 3:
-            return QBrush(_OVERDUE) if self._overdue(entry) else None
+            if self._overdue(entry):
+                return QBrush(overdue_colour(QGuiApplication.palette()))
+            return None
         return None
 
     def _text(self, entry: TimelineEntry, column: int) -> str:
@@ -112,9 +115,20 @@ class TimelineModel(QAbstractTableModel):
         return entry.done_at is None and due is not None and due < self._now
 
 
+# Literal names, so the icon checks in the tests see every one.
+_KIND_ICONS: dict[str, Callable[[], QIcon]] = {
+    "call": lambda: icon("call"),
+    "meeting": lambda: icon("meeting"),
+    "email": lambda: icon("email"),
+    "note": lambda: icon("note"),
+    "task": lambda: icon("tasks"),
+}
+
+
 def kind_icon(kind: str) -> QIcon:
     """Return the icon of an activity kind (a task's is the Tasks icon)."""
-    return icon("tasks" if kind == "task" else kind)
+    make = _KIND_ICONS.get(kind)
+    return make() if make is not None else QIcon()
 
 
 class TimelineView(QWidget):
