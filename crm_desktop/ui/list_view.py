@@ -30,6 +30,7 @@ from crm_desktop.ui.models.record_table import RecordTableModel
 from crm_desktop.ui.pages.opener import has_page
 from crm_desktop.ui.screens import Screen
 from crm_desktop.ui.widgets.record_table_view import RecordTableView
+from crm_desktop.ui.window_state import ListLayout
 from crm_desktop.ui.workers import run_in_background
 
 logger = logging.getLogger(__name__)
@@ -71,12 +72,17 @@ class RecordListView(QWidget):
         spec = screen.spec
         newest_first = spec.column(spec.default_sort).kind == "datetime"
         request = ListRequest(sort=spec.default_sort, descending=newest_first)
+        self._saved_layout = ListLayout(screen.name)
+        saved_sort = self._saved_layout.sort(spec.sortable)
+        if saved_sort is not None:
+            request = ListRequest(sort=saved_sort[0], descending=saved_sort[1])
         self.model = RecordTableModel(spec, database, user, self, request=request)
         self.model.rows_counted.connect(self._on_model_rows_counted)
         self.model.first_page_loaded.connect(self.first_page_loaded)
         self.model.load_failed.connect(self.load_failed)
         self.model.rows_reloaded.connect(self._on_model_rows_reloaded)
         self.table = RecordTableView(self.model, self)
+        self._restore_widths()
         self.table.doubleClicked.connect(self._on_table_double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -204,6 +210,24 @@ class RecordListView(QWidget):
         self.record_screen.open_dialog(
             self, self._database, self._user, record_id, self._on_dialog_saved
         )
+
+    def _restore_widths(self) -> None:
+        widths = self._saved_layout.widths(len(self.record_screen.spec.columns))
+        if widths is None:
+            return
+        self.table.column_fitter.user_sized = True
+        header = self.table.horizontalHeader()
+        for column, width in enumerate(widths):
+            header.resizeSection(column, width)
+
+    def save_layout(self) -> None:
+        """Remember the sort and, once the user sized one, the column widths."""
+        header = self.table.horizontalHeader()
+        widths = None
+        if self.table.column_fitter.user_sized:
+            widths = [header.sectionSize(c) for c in range(header.count())]
+        request = self.model.request
+        self._saved_layout.save(widths, request.sort, request.descending)
 
     def new_record(self) -> None:
         """Open the dialog for a new record, if the user may write."""

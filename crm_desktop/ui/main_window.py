@@ -359,4 +359,6 @@ class MainWindow(PreserveGeometry, QMainWindow):
         self.live_updates.stop()
         self.save_geometry()
         LAST_VIEW.write(self.current_view_name())
+        for view in self.views.values():
+            view.save_layout()
         super().closeEvent(event)

@@ -57,3 +57,40 @@ class PreserveGeometry:
     def save_geometry(self) -> None:
         assert isinstance(self, QWidget)
         self._geometry_setting().write(self.saveGeometry())
+
+
+@dataclass(frozen=True, slots=True)
+class ListLayout:
+    """A list's column widths and sort order, remembered per list by name."""
+
+    name: str
+
+    def _widths_setting(self) -> UiSetting[str]:
+        return UiSetting(f"lists/{self.name}/column_widths", str, "")
+
+    def _sort_setting(self) -> UiSetting[str]:
+        return UiSetting(f"lists/{self.name}/sort", str, "")
+
+    def _descending_setting(self) -> UiSetting[bool]:
+        return UiSetting(f"lists/{self.name}/descending", bool, False)
+
+    def save(self, widths: list[int] | None, sort: str, descending: bool) -> None:
+        """Remember the columns' widths (None: fitted to the window) and sort."""
+        text = "" if widths is None else ",".join(str(w) for w in widths)
+        self._widths_setting().write(text)
+        self._sort_setting().write(sort)
+        self._descending_setting().write(descending)
+
+    def widths(self, count: int) -> list[int] | None:
+        """Return the widths saved for `count` columns; None if none fit."""
+        parts = [p for p in self._widths_setting().read().split(",") if p]
+        if len(parts) != count or not all(p.isdigit() for p in parts):
+            return None
+        return [int(p) for p in parts]
+
+    def sort(self, sortable: list[str]) -> tuple[str, bool] | None:
+        """Return the saved sort column and direction, if it can still sort."""
+        key = self._sort_setting().read()
+        if key not in sortable:
+            return None
+        return key, self._descending_setting().read()
