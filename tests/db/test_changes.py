@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from crm_desktop.db.changes import FEED_TABLES, ChangeFeed
 from crm_desktop.db.database import Database, open_database
+from crm_desktop.db.models import Base
 
 WAIT_S = 2.0
 INSERT_TAG = text("INSERT INTO tags (name) VALUES (:name)")
@@ -172,3 +173,12 @@ def test_the_feed_names_every_table_with_a_trigger(postgres_url: str) -> None:
     with database.engine.connect() as connection:
         assert set(connection.scalars(triggers)) == FEED_TABLES
     database.dispose()
+
+
+def test_every_table_but_the_audit_trail_is_in_the_feed() -> None:
+    # A new table joins the feed through a notify trigger in the migration
+    # that creates it (as in 0003) and its name in FEED_TABLES; a table that
+    # no screen shows is named here instead.
+    left_out = {"audit_log"}
+
+    assert set(Base.metadata.tables) - left_out == FEED_TABLES
