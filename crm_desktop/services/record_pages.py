@@ -13,7 +13,16 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, Table, and_, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    func,
+    literal,
+    select,
+    union,
+)
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import (
@@ -163,19 +172,15 @@ def contact_page(
     company = None
     if detail.company_id is not None:
         company = _company_link(session, user, detail.company_id)
-    # Their own deals, and those their activities are about.
-    about = (
-        select(_activities.c.deal_id)
-        .where(
-            _activities.c.contact_id == contact_id,
-            _activities.c.deal_id.is_not(None),
-            _activities.c.deleted_at.is_(None),
-        )
-        .correlate(None)
+    # Their own deals, and those their activities are about. NOTE: ids from
+    # a UNION, not an OR of the two: PostgreSQL scans every deal for the OR.
+    own = select(_deals.c.id).where(_deals.c.contact_id == contact_id)
+    about = select(_activities.c.deal_id).where(
+        _activities.c.contact_id == contact_id,
+        _activities.c.deal_id.is_not(None),
+        _activities.c.deleted_at.is_(None),
     )
-    theirs = or_(
-        _deals.c.contact_id == contact_id, _deals.c.id.in_(about.scalar_subquery())
-    )
+    theirs = _deals.c.id.in_(union(own, about).scalar_subquery())
     linked = _deal_links(session, user, theirs)
     where = _activities.c.contact_id == contact_id
     page = ContactPage(
@@ -207,17 +212,17 @@ def company_page(
     started = time.perf_counter()
     detail = companies.get(session, user, company_id)
     people, count = _company_contacts(session, user, company_id)
-    # correlate(None): the timeline's query joins contacts too, and would
-    # otherwise swallow this subquery's FROM.
+    # The company's own activities and its people's, as ids from a UNION
+    # (see contact_page). correlate(None): the timeline's query joins
+    # contacts too, and would otherwise swallow this FROM.
+    own = select(_activities.c.id).where(_activities.c.company_id == company_id)
     staff = (
-        select(_contacts.c.id)
+        select(_activities.c.id)
+        .join(_contacts, _contacts.c.id == _activities.c.contact_id)
         .where(_contacts.c.company_id == company_id)
-        .correlate(None)
     )
-    where = or_(
-        _activities.c.company_id == company_id,
-        _activities.c.contact_id.in_(staff.scalar_subquery()),
-    )
+    ids = union(own.correlate(None), staff.correlate(None)).scalar_subquery()
+    where = _activities.c.id.in_(ids)
     e164 = select(_companies.c.phone_e164).where(_companies.c.id == company_id)
     page = CompanyPage(
         detail,
@@ -355,14 +360,18 @@ def _deal_links(
 def _deal_contacts(
     session: Session, user: CurrentUser, deal_id: int, contact_id: int | None
 ) -> tuple[RecordLink, ...]:
+    # A UNION of ids, as an OR of the two scans every contact on PostgreSQL.
     about = select(_activities.c.contact_id).where(
-        _activities.c.deal_id == deal_id, _activities.c.deleted_at.is_(None)
+        _activities.c.deal_id == deal_id,
+        _activities.c.contact_id.is_not(None),
+        _activities.c.deleted_at.is_(None),
     )
-    own = _contacts.c.id == contact_id if contact_id is not None else None
-    linked = _contacts.c.id.in_(about.scalar_subquery())
+    ids = about.scalar_subquery()
+    if contact_id is not None:
+        ids = union(select(literal(contact_id)), about).scalar_subquery()
     query = (
         select(_contacts.c.id, _contacts.c.display_name, _contacts.c.job_title)
-        .where(or_(own, linked) if own is not None else linked)
+        .where(_contacts.c.id.in_(ids))
         .where(_live(_contacts, user))
         .order_by(_contacts.c.sort_name, _contacts.c.id)
         .limit(LINKED_LIMIT)
