@@ -118,7 +118,8 @@ def run_in_background(
         context: The object the callbacks belong to; once it is deleted
             the result is dropped.
         generation: When given, the result is dropped if the generation
-            was bumped while the work ran.
+            was bumped while the work waited or ran; work still waiting
+            for a thread then does not run at all.
     """
     global _hub
     if _hub is None:
@@ -133,6 +134,11 @@ def run_in_background(
     _pending[ticket] = _Request(on_done, on_error, context, stale)
 
     def task() -> None:
+        if stale():
+            # Asked for again meanwhile (a newer search, say): the result
+            # would be dropped, so the work is not worth starting.
+            hub.finished.emit(ticket, None)
+            return
         try:
             result = work()
         except Exception as exc:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
+from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -117,3 +118,28 @@ def _reachable(root: object, depth: int = 6) -> list[object]:
         seen.update((id(o), o) for o in fresh)
         frontier = [r for o in fresh for r in gc.get_referents(o)]
     return list(seen.values())
+
+
+def test_work_made_stale_while_it_waits_for_a_thread_never_runs(
+    qtbot: QtBot,
+) -> None:
+    pool = QThreadPool.globalInstance()
+    release = threading.Event()
+    for _ in range(pool.maxThreadCount()):
+        run_in_background(lambda: release.wait(10), lambda _r: None)
+    generation = Generation()
+    ran: list[str] = []
+    landed: list[str] = []
+
+    for search in ("ma", "mar"):
+        generation.bump()
+        run_in_background(
+            lambda search=search: ran.append(search) or search,
+            landed.append,
+            generation=generation,
+        )
+    release.set()
+
+    qtbot.waitUntil(lambda: landed == ["mar"])
+    assert wait_for_workers(10_000)
+    assert ran == ["mar"]
