@@ -35,7 +35,9 @@ from crm_desktop.ui.workers import run_in_background
 
 logger = logging.getLogger(__name__)
 
-SEARCH_PAUSE_MS = 250
+# Short, so that rows follow the last key within a tenth of a second; a
+# search still running when the next key comes is dropped when it lands.
+SEARCH_PAUSE_MS = 50
 
 
 class RecordListView(QWidget):
@@ -78,6 +80,7 @@ class RecordListView(QWidget):
             request = ListRequest(sort=saved_sort[0], descending=saved_sort[1])
         self.model = RecordTableModel(spec, database, user, self, request=request)
         self.model.rows_counted.connect(self._on_model_rows_counted)
+        self.model.modelReset.connect(self._on_model_model_reset)
         self.model.first_page_loaded.connect(self.first_page_loaded)
         self.model.load_failed.connect(self.load_failed)
         self.model.rows_reloaded.connect(self._on_model_rows_reloaded)
@@ -344,6 +347,12 @@ class RecordListView(QWidget):
         self, _selected: QItemSelection, _deselected: QItemSelection
     ) -> None:
         self._update_actions()
+
+    @Slot()
+    def _on_model_model_reset(self) -> None:
+        # A list longer than a page shows its rows before it is counted.
+        if self.model.rowCount():
+            self._pages.setCurrentWidget(self.table)
 
     @Slot(int)
     def _on_model_rows_counted(self, count: int) -> None:

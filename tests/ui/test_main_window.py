@@ -122,7 +122,7 @@ def test_run_gui_fails_when_the_list_cannot_be_read(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    def broken(*_args: object) -> None:
+    def broken(*_args: object, **_options: object) -> None:
         raise ServiceError("The database went away.")
 
     monkeypatch.setattr(ListSource, "load_snapshot", broken)

@@ -9,8 +9,14 @@ from pytestqt.qtbot import QtBot
 from crm_desktop.db.database import Database
 from crm_desktop.db.search import sort_key
 from crm_desktop.security.roles import CurrentUser
+from crm_desktop.services.listing import ListRequest
 from crm_desktop.services.lists import ACTIVITIES, CONTACTS
-from crm_desktop.ui.models.record_pages import PageQuery, PageWindow, ShownRow
+from crm_desktop.ui.models.record_pages import (
+    ListSource,
+    PageQuery,
+    PageWindow,
+    ShownRow,
+)
 from crm_desktop.ui.models.record_table import (
     ID_ROLE,
     PLACEHOLDER,
@@ -205,3 +211,63 @@ def test_page_window_forgets_the_pages_farthest_from_the_view() -> None:
     assert 50 in window
     assert window.row(505) is not None
     assert window.row(5) is None
+
+
+def test_a_long_list_shows_its_first_page_before_it_is_counted(
+    qtbot: QtBot, ui_database: Database, admin: CurrentUser
+) -> None:
+    model = RecordTableModel(CONTACTS, ui_database, admin, page_size=50)
+    first = min(display_names(300), key=sort_key)
+
+    with qtbot.waitSignal(model.modelReset, timeout=10_000):
+        model.refresh()
+    # The rows are there; the count has not come yet.
+    assert model.rowCount() == 50
+    assert model.data(model.index(0, 0)) == first
+
+    with qtbot.waitSignal(model.rows_counted, timeout=10_000) as counted:
+        pass
+    assert counted.args == [300]
+    assert model.rowCount() == 300
+    assert model.data(model.index(0, 0)) == first
+
+
+@pytest.mark.parametrize(
+    ("page_size", "counted", "count"),
+    [(50, False, 50), (300, False, 300), (301, True, 300), (500, True, 300)],
+)
+def test_a_snapshot_counts_only_a_list_longer_than_its_first_page(
+    ui_database: Database, admin: CurrentUser, page_size: int, counted: bool, count: int
+) -> None:
+    source = ListSource(ui_database, admin, CONTACTS)
+    request = ListRequest(sort="name")
+
+    snapshot = source.load_snapshot(request, page_size, counted=False)
+
+    assert (snapshot.counted, snapshot.count) == (counted, count)
+    assert len(snapshot.first_page) == min(page_size, 300)
+    assert source.count(snapshot.request) == 300
+    assert source.load_snapshot(request, page_size).count == 300
+
+
+def test_a_new_search_starts_at_the_top_and_a_refresh_keeps_the_place(
+    qtbot: QtBot, big_database: Database, big_admin: CurrentUser
+) -> None:
+    model = loaded_model(qtbot, big_database, big_admin, page_size=50)
+    view = RecordTableView(model)
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    bar = view.verticalScrollBar()
+    view.scrollToBottom()
+    bottom = bar.value()
+    assert bottom > 0
+
+    with qtbot.waitSignal(model.first_page_loaded, timeout=10_000):
+        model.refresh()
+    assert bar.value() == bottom
+
+    with qtbot.waitSignal(model.first_page_loaded, timeout=10_000):
+        model.set_search("schmidt")
+    assert model.rowCount() > 20
+    assert bar.value() == 0

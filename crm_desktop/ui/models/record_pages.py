@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from crm_desktop.db.database import Database
 from crm_desktop.db.models import User
@@ -64,6 +65,9 @@ class ListSnapshot:
     count: int
     formatter: CellFormatter
     first_page: list[ShownRow]
+    # False: `count` is only the first page's length, and a full page says
+    # that more rows follow; the exact count comes from ListSource.count.
+    counted: bool = True
 
 
 class ListSource:
@@ -77,8 +81,15 @@ class ListSource:
         keys = [c.key for c in spec.columns]
         self._currency_index = keys.index("currency") if "currency" in keys else None
 
-    def load_snapshot(self, request: ListRequest, page_size: int) -> ListSnapshot:
-        """Count the rows and read the first page (runs on a worker)."""
+    def load_snapshot(
+        self, request: ListRequest, page_size: int, *, counted: bool = True
+    ) -> ListSnapshot:
+        """Count the rows and read the first page (runs on a worker).
+
+        Args:
+            counted: False leaves out the count of a list longer than a
+                page, which costs more than the page itself on a long list.
+        """
         started = time.perf_counter()
         with self._database.session() as session:
             business = settings.load(session)
@@ -90,7 +101,6 @@ class ListSource:
             names = session.execute(select(User.id, User.username))
             users = {user_id: name for user_id, name in names}
             stages = {s.id: s.name for s in deals.stages(session)}
-            total = count(session, self._user, self._spec, request)
             formatter = CellFormatter(
                 parse_locale(business.locale),
                 region=business.default_region,
@@ -99,13 +109,34 @@ class ListSource:
                 currency=business.currency,
             )
             rows = fetch_page(session, self._user, self._spec, request, limit=page_size)
+            # A first page short of full holds the whole list: no count.
+            total: int | None = len(rows)
+            if len(rows) >= page_size:
+                total = self._count(session, request) if counted else None
         logger.debug(
-            "%s: %d rows counted in %.1f ms",
+            "%s: first page read in %.1f ms",
             self._spec.name,
-            total,
             (time.perf_counter() - started) * 1000,
         )
-        return ListSnapshot(request, total, formatter, self._shown(rows, formatter))
+        shown = self._shown(rows, formatter)
+        if total is None:
+            return ListSnapshot(request, len(rows), formatter, shown, counted=False)
+        return ListSnapshot(request, total, formatter, shown)
+
+    def count(self, request: ListRequest) -> int:
+        """Count the rows of a list (runs on a worker).
+
+        `request` is a snapshot's, which carries the business's settings.
+        """
+        with self._database.session() as session:
+            return self._count(session, request)
+
+    def _count(self, session: Session, request: ListRequest) -> int:
+        started = time.perf_counter()
+        total = count(session, self._user, self._spec, request)
+        elapsed = (time.perf_counter() - started) * 1000
+        logger.debug("%s: %d rows counted in %.1f ms", self._spec.name, total, elapsed)
+        return total
 
     def load_page(
         self, request: ListRequest, formatter: CellFormatter, query: PageQuery

@@ -1,9 +1,10 @@
 """RecordTableModel: a list of records, lazily paged in from the database.
 
-The row count comes first; rows are fetched a page at a time, on worker
-threads, as the view asks for them, and only pages near what is on screen
-are kept. A million-row list therefore costs a few thousand rows of memory
-and never a query on the GUI thread.
+The first page comes first and the row count right after it; other rows
+are fetched a page at a time, on worker threads, as the view asks for them,
+and only pages near what is on screen are kept. A million-row list
+therefore costs a few thousand rows of memory and never a query on the GUI
+thread.
 """
 
 from __future__ import annotations
@@ -45,8 +46,16 @@ logger = logging.getLogger(__name__)
 Index = QModelIndex | QPersistentModelIndex
 
 PLACEHOLDER = "…"
-ID_ROLE = Qt.ItemDataRole.UserRole
-VERSION_ROLE = Qt.ItemDataRole.UserRole + 1
+DISPLAY_ROLE = int(Qt.ItemDataRole.DisplayRole)
+ALIGNMENT_ROLE = int(Qt.ItemDataRole.TextAlignmentRole)
+FOREGROUND_ROLE = int(Qt.ItemDataRole.ForegroundRole)
+ID_ROLE = int(Qt.ItemDataRole.UserRole)
+VERSION_ROLE = ID_ROLE + 1
+_ANSWERED_ROLES = frozenset(
+    (DISPLAY_ROLE, ALIGNMENT_ROLE, FOREGROUND_ROLE, ID_ROLE, VERSION_ROLE)
+)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_VERTICAL_CENTER = Qt.AlignmentFlag.AlignVCenter
 # Pages fetched at once; more would only queue behind each other while the
 # user drags the scroll bar past them.
 MAX_IN_FLIGHT = 2
@@ -96,7 +105,9 @@ class RecordTableModel(QAbstractTableModel):
 
     Signals:
         rows_counted: The list was (re)counted; carries the row count.
-        first_page_loaded: A refresh landed and its first page is shown.
+        first_page_loaded: A refresh landed: its first page is shown and
+            the list is counted. On a list longer than a page the rows are
+            shown (a model reset) before the count comes.
         page_loaded: A page of rows arrived; carries its page number.
         load_failed: A refresh failed; carries the reason.
         rows_reloaded: A reload in place (reload_in_place) landed.
@@ -123,6 +134,7 @@ class RecordTableModel(QAbstractTableModel):
         self._spec = spec
         self._source = ListSource(database, user, spec)
         self._kinds = tuple(c.kind for c in spec.columns)
+        self._alignments = tuple(_alignment(kind) for kind in self._kinds)
         self._wanted_request = request or ListRequest(sort=spec.default_sort)
         self._request = self._wanted_request
         self._formatter = CellFormatter(parse_locale("en_GB"))
@@ -180,35 +192,42 @@ class RecordTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._spec.columns[section].title
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._alignment(section)
+            return self._alignments[section]
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def data(self, index: Index, role: int = DISPLAY_ROLE) -> Any:
+        # NOTE: a view asks for a dozen roles of each cell it paints, so this
+        # runs thousands of times a frame: roles left to the style go first,
+        # plain ints stand for Qt's enums, and the row is looked up once.
+        if role not in _ANSWERED_ROLES:
             return None
-        shown = self._window.row(index.row())
-        if role == Qt.ItemDataRole.DisplayRole:
+        row = index.row()
+        if row < 0:
+            return None
+        column = index.column()
+        if role == ALIGNMENT_ROLE:
+            return self._alignments[column]
+        shown = self._window.row(row)
+        if role == DISPLAY_ROLE:
             if shown is not None:
-                return shown.texts[index.column()]
-            return self._missing_text(index)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._alignment(index.column())
-        if role == Qt.ItemDataRole.ForegroundRole and shown is None:
+                return shown.texts[column]
+            return self._missing_text(row, column)
+        if role == FOREGROUND_ROLE:
+            if shown is not None:
+                return None
             palette = QGuiApplication.palette()
             return palette.color(QPalette.ColorRole.PlaceholderText)
-        if role == ID_ROLE:
-            return None if shown is None else shown.id
-        if role == VERSION_ROLE:
-            return None if shown is None else shown.version
-        return None
+        if shown is None:
+            return None
+        return shown.id if role == ID_ROLE else shown.version
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
+        row = index.row()
+        if row < 0:
             return Qt.ItemFlag.NoItemFlags
-        page = self._window.page_of(index.row())
-        if page in self._failed_pages:
+        if self._failed_pages and self._window.page_of(row) in self._failed_pages:
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS
 
     def sort(
         self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder
@@ -250,13 +269,18 @@ class RecordTableModel(QAbstractTableModel):
         self._change(trashed=trashed)
 
     def refresh(self) -> None:
-        """Count and read the list again; the rows shown stay until it lands."""
+        """Read the list again; the rows shown stay until it lands.
+
+        The first page is shown as soon as it is read; on a list longer than
+        a page the count follows from another worker, and only then are
+        rows_counted and first_page_loaded emitted.
+        """
         request = self._wanted_request
         source = self._source
         page_size = self._window.page_size
         self._refreshes.bump()
         run_in_background(
-            lambda: source.load_snapshot(request, page_size),
+            lambda: source.load_snapshot(request, page_size, counted=False),
             self._apply_snapshot,
             self._fail_refresh,
             context=self,
@@ -325,19 +349,13 @@ class RecordTableModel(QAbstractTableModel):
         self._loaded = False
         self.refresh()
 
-    def _alignment(self, column: int) -> int:
-        vertical = Qt.AlignmentFlag.AlignVCenter
-        if self._kinds[column] in NUMERIC_KINDS:
-            return int(Qt.AlignmentFlag.AlignRight | vertical)
-        return int(Qt.AlignmentFlag.AlignLeft | vertical)
-
-    def _missing_text(self, index: Index) -> str:
-        page = self._window.page_of(index.row())
+    def _missing_text(self, row: int, column: int) -> str:
+        page = self._window.page_of(row)
         if page in self._window or page in self._failed_pages:
             # The page came back shorter than counted: rows went meanwhile.
             return ""
         self._want(page)
-        return PLACEHOLDER if index.column() == 0 else ""
+        return PLACEHOLDER if column == 0 else ""
 
     def _want(self, page: int) -> None:
         self._focus_page = page
@@ -378,19 +396,51 @@ class RecordTableModel(QAbstractTableModel):
         )
 
     def _apply_snapshot(self, snapshot: ListSnapshot) -> None:
+        count = snapshot.count
+        if not snapshot.counted and snapshot.request == self._request:
+            # The same list read again keeps its length until it is counted,
+            # so that the view keeps its place.
+            count = max(count, self._window.row_count)
         self.beginResetModel()
         self._resets.bump()
         self._request = snapshot.request
         self._formatter = snapshot.formatter
         page_size, max_pages = self._window.page_size, self._window.max_pages
-        self._window = PageWindow(snapshot.count, page_size, max_pages)
+        self._window = PageWindow(count, page_size, max_pages)
         self._window.store(0, snapshot.first_page, focus=0)
         self._wanted_pages.clear()
         self._in_flight.clear()
         self._failed_pages.clear()
         self._loaded = True
         self.endResetModel()
-        self.rows_counted.emit(snapshot.count)
+        if snapshot.counted:
+            self.rows_counted.emit(snapshot.count)
+            self.first_page_loaded.emit()
+        else:
+            self._count(snapshot.request)
+
+    def _count(self, request: ListRequest) -> None:
+        source = self._source
+        run_in_background(
+            lambda: source.count(request),
+            self._apply_count,
+            self._fail_refresh,
+            context=self,
+            generation=self._refreshes,
+        )
+
+    def _apply_count(self, total: int) -> None:
+        # Until now the list had as many rows as its first page.
+        shown = self._window.row_count
+        if total > shown:
+            self.beginInsertRows(QModelIndex(), shown, total - 1)
+            self._window.row_count = total
+            self.endInsertRows()
+        elif total < shown:
+            self.beginRemoveRows(QModelIndex(), total, shown - 1)
+            self._window.row_count = total
+            self.endRemoveRows()
+        self.rows_counted.emit(total)
         self.first_page_loaded.emit()
 
     def _page_rows(self, page: int) -> list[ShownRow]:
@@ -467,3 +517,9 @@ class RecordTableModel(QAbstractTableModel):
             top_left = self.index(span.start, 0)
             self.dataChanged.emit(top_left, self.index(span.stop - 1, last_column))
         show_error(None, error)
+
+
+def _alignment(kind: str) -> int:
+    if kind in NUMERIC_KINDS:
+        return int(Qt.AlignmentFlag.AlignRight | _VERTICAL_CENTER)
+    return int(Qt.AlignmentFlag.AlignLeft | _VERTICAL_CENTER)

@@ -63,6 +63,8 @@ class RecordTableView(QTableView):
         header.setSortIndicator(model.sort_column(), model.sort_order())
         self.setSortingEnabled(True)
         header.sortIndicatorChanged.connect(self._on_header_sort_indicator_changed)
+        self._shown_request = model.request
+        model.modelReset.connect(self._on_model_model_reset)
 
     def _column_widths(self) -> list[ColumnWidth]:
         metrics = self.fontMetrics()
@@ -85,6 +87,14 @@ class RecordTableView(QTableView):
         if not rows or self._model.row_id(rows[0].row()) is None:
             return None
         return rows[0].row()
+
+    @Slot()
+    def _on_model_model_reset(self) -> None:
+        # Other rows (a new search, sort or the trash) start at the top; the
+        # same rows read again keep their place.
+        if self._model.request != self._shown_request:
+            self.scrollToTop()
+        self._shown_request = self._model.request
 
     @Slot(int, Qt.SortOrder)
     def _on_header_sort_indicator_changed(
