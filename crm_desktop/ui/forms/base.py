@@ -41,6 +41,7 @@ from crm_desktop.services.errors import (
 )
 from crm_desktop.ui.errors import show_error
 from crm_desktop.ui.widgets.marks import set_invalid
+from crm_desktop.ui.widgets.tab_order import order_tabs
 from crm_desktop.ui.workers import run_in_background
 
 logger = logging.getLogger(__name__)
@@ -137,6 +138,14 @@ class RecordDialog(QDialog):
         super().showEvent(event)
         if self._baseline is None:
             self._baseline = self._snapshot()
+            self._start_in_first_field()
+
+    def _start_in_first_field(self) -> None:
+        """Order Tab as the form reads and put the cursor in its first field."""
+        stops = order_tabs(self)
+        focused = self.focusWidget()
+        if stops and (focused is None or self.buttons.isAncestorOf(focused)):
+            stops[0].setFocus(Qt.FocusReason.TabFocusReason)
 
     def reject(self) -> None:
         """Close without saving; with changed fields, ask first."""

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.ui.icons import icon
 from crm_desktop.ui.widgets.marks import set_invalid
+from crm_desktop.ui.widgets.tab_order import order_tabs
 
 
 class ValueRow(QWidget):
@@ -124,6 +125,10 @@ class RepeatingRows(QWidget):
         row.remove_requested.connect(self._on_row_remove_requested)
         self.rows.append(row)
         self._layout.insertWidget(len(self.rows) - 1, row)
+        if self.isVisible():
+            # A row made now would come last in Tab's order; put it in place.
+            row.show()
+            order_tabs(self.window())
         return row
 
     @Slot()
