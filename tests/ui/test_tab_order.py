@@ -1,7 +1,10 @@
-"""Tab through every form with real key presses: top to bottom, buttons last."""
+"""Tab through every form with real keys: top to bottom, buttons last; Ctrl+S, Esc."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -13,6 +16,7 @@ from crm_desktop.ui.forms.base import RecordDialog
 from crm_desktop.ui.forms.company import CompanyDialog, CompanyLoad
 from crm_desktop.ui.forms.contact import ContactDialog, ContactLoad
 from crm_desktop.ui.forms.deal import DealDialog, load_deal
+from crm_desktop.ui.forms.task_dialogs import RescheduleDialog
 from crm_desktop.ui.widgets.repeating_rows import RepeatingRows, ValueRow
 
 
@@ -137,3 +141,32 @@ def test_activity_form_tabs_top_to_bottom_then_buttons(
     ]
 
     assert tab_through(qtbot, dialog, len(expected) + 1) == [*expected, expected[0]]
+
+
+@pytest.mark.parametrize(
+    ("key", "modifier", "result"),
+    [
+        (
+            Qt.Key.Key_S,
+            Qt.KeyboardModifier.ControlModifier,
+            QDialog.DialogCode.Accepted,
+        ),
+        (
+            Qt.Key.Key_Escape,
+            Qt.KeyboardModifier.NoModifier,
+            QDialog.DialogCode.Rejected,
+        ),
+    ],
+)
+def test_the_reschedule_question_takes_ctrl_s_and_escape(
+    qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier, result: int
+) -> None:
+    due = dt.datetime(2027, 1, 11, 10, 0, tzinfo=dt.UTC)
+    dialog = RescheduleDialog(due, dt.UTC)
+    focused = tab_through(qtbot, dialog, 1)[0]
+    assert focused is dialog.editor
+
+    with qtbot.waitSignal(dialog.finished, timeout=5_000) as finished:
+        qtbot.keyClick(focused, key, modifier)
+
+    assert finished.args == [result]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
@@ -43,6 +44,8 @@ class RescheduleDialog(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        # Ctrl+S saves here as in every record form; Esc is QDialog's reject.
+        QShortcut(QKeySequence.StandardKey.Save, self).activated.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("New due time:", self))
         layout.addWidget(self.editor)
