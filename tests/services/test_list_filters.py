@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, insert, select, update
 
 from crm_desktop.db.database import Database, open_database
 from crm_desktop.db.models import Contact, ContactTag, Tag
 from crm_desktop.security.roles import CurrentUser
 from crm_desktop.services import (
     contacts,
+    deals,
     listing,
     lists,
     periods,
@@ -159,22 +160,39 @@ def test_created_period_filter_counts_and_pages_by_keyset(
     assert _listed(database, admin, listing.ListRequest())[1] == 6
 
 
-def test_status_filters_of_each_list_run(
+def test_status_filters_count_what_their_pages_show(
     database: Database, admin: CurrentUser
 ) -> None:
-    _contact(database, admin, "Ada")
+    ada, ben = _contact(database, admin, "Ada"), _contact(database, admin, "Ben")
+    _contact(database, admin, "Cid")
+    with database.session() as session:
+        stages = {s.kind: s.id for s in reversed(deals.stages(session))}
+        for contact_id, kind in ((ada, "open"), (ben, "won"), (None, "open")):
+            data = deals.DealData(
+                title=f"{kind} deal", stage_id=stages[kind], contact_id=contact_id
+            )
+            deals.create(session, admin, data)
+        session.commit()
+
+    expected = {
+        ("contacts", "deals:open"): ["Ada"],
+        ("contacts", "deals:none"): ["Ben", "Cid"],
+        ("deals", "stage:open"): ["open deal", "open deal"],
+        ("deals", "stage:won"): ["won deal"],
+        ("deals", "stage:lost"): [],
+    }
     for spec in lists.ALL.values():
         for status in spec.statuses:
             for option in status.options:
-                request = listing.ListRequest(statuses=(f"{status.key}:{option.key}",))
+                key = f"{status.key}:{option.key}"
+                request = listing.ListRequest(statuses=(key,))
                 with database.session() as session:
-                    listing.count(session, admin, spec, request)
-                    listing.fetch_page(session, admin, spec, request)
-    no_deals = listing.ListRequest(statuses=("deals:none",))
-    assert _listed(database, admin, no_deals) == (["Ada"], 1)
-    assert _listed(database, admin, listing.ListRequest(statuses=("deals:open",)))[
-        1
-    ] == (0)
+                    total = listing.count(session, admin, spec, request)
+                    rows = listing.fetch_page(session, admin, spec, request)
+                assert total == len(rows), (spec.name, key)
+                if (spec.name, key) in expected:
+                    shown = sorted(str(row.values[0]) for row in rows)
+                    assert shown == expected[spec.name, key]
 
 
 @pytest.mark.parametrize("spec", list(lists.ALL.values()), ids=list(lists.ALL))
@@ -267,5 +285,54 @@ def test_every_sort_walks_an_index_on_sqlite(tmp_path: Path) -> None:
                     ).all()
                 steps = " / ".join(str(step[-1]) for step in plan)
                 assert "TEMP B-TREE" not in steps, (spec.name, key, steps)
+    finally:
+        database.dispose()
+
+
+def test_a_common_filter_walks_the_sort_index_on_sqlite(tmp_path: Path) -> None:
+    # Without it SQLite reads every match by the filter's own index and
+    # sorts them: 5.7 s for a page of "created this year" at a million.
+    database = open_database(f"sqlite:///{tmp_path / 'walk.db'}")
+    with database.session() as session:
+        admin = setup.initialize(session, "admin", "long enough pw")
+        now = dt.datetime.now(dt.UTC)
+        rows = [
+            {
+                "display_name": f"P{i:05d}",
+                "sort_name": f"p{i:05d}",
+                "owner_id": admin.id,
+            }
+            for i in range(listing.COMMON_MATCHES)
+        ]
+        session.execute(insert(Contact).values(created_at=now, updated_at=now), rows)
+        session.commit()
+    statements: list[tuple[str, Any]] = []
+
+    def capture(*args: Any) -> None:
+        statements.append((args[2], args[3]))
+
+    common = listing.ListRequest(owner_id=admin.id, period="year")
+    rare = listing.ListRequest(owner_id=admin.id + 1)
+    try:
+        for request, walks in ((common, True), (rare, False)):
+            event.listen(database.engine, "before_cursor_execute", capture)
+            with database.session() as session:
+                assert (
+                    listing._walks_sort_index(session, admin, lists.CONTACTS, request)
+                    is walks
+                )
+                page = listing.fetch_page(
+                    session, admin, lists.CONTACTS, request, limit=5
+                )
+            event.remove(database.engine, "before_cursor_execute", capture)
+            sql, parameters = statements[-1]
+            with database.engine.connect() as connection:
+                plan = connection.exec_driver_sql(
+                    f"EXPLAIN QUERY PLAN {sql}", parameters
+                ).all()
+            steps = " / ".join(str(step[-1]) for step in plan)
+            assert ("ix_contacts_sort_name" in steps) is walks, steps
+            expected = [f"P{i:05d}" for i in range(5)] if walks else []
+            assert [row.values[0] for row in page] == expected
     finally:
         database.dispose()
