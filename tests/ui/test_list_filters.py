@@ -193,7 +193,11 @@ def test_three_selected_contacts_get_a_tag_and_an_owner_with_audit(
         qtbot.waitSignal(view.rows_counted, timeout=TIMEOUT),
     ):
         view.bulk.add_tag(selection, "Press")
+        progress = view.bulk.progress
+        assert progress is not None
+        assert progress.labelText() == "Adding tag: 3 contacts…"
     assert done.args == [3]
+    assert view.bulk.progress is None
     _select_rows(qtbot, view, [0, 2, 4])
     fresh = view.bulk.selection()
     assert fresh is not None
