@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QByteArray, QObject, QSettings, Slot
+from PySide6.QtWidgets import QSplitter, QWidget
 
 ORGANIZATION = "crm-desktop"
 APPLICATION = "crm-desktop"
@@ -94,3 +94,30 @@ class ListLayout:
         if key not in sortable:
             return None
         return key, self._descending_setting().read()
+
+
+class _SplitterMemory(QObject):
+    """Saves its parent splitter's sizes whenever the user moves it."""
+
+    def __init__(self, splitter: QSplitter, setting: UiSetting[QByteArray]) -> None:
+        super().__init__(splitter)
+        self._setting = setting
+        splitter.splitterMoved.connect(self._on_splitter_moved)
+
+    @Slot(int, int)
+    def _on_splitter_moved(self, _position: int, _index: int) -> None:
+        splitter = self.parent()
+        assert isinstance(splitter, QSplitter)
+        self._setting.write(splitter.saveState())
+
+
+def remember_splitter(splitter: QSplitter, key: str) -> None:
+    """Give a splitter the sizes last saved under `key`; save them as it moves."""
+    # NOTE: a child QObject that asks for its parent, not a lambda holding
+    # the splitter: that makes a reference cycle, and a cycle of Qt objects
+    # freed by the garbage collector on a worker thread crashes.
+    setting = UiSetting(f"splitters/{key}", QByteArray, QByteArray())
+    saved = setting.read()
+    if not saved.isEmpty():
+        splitter.restoreState(saved)
+    _SplitterMemory(splitter, setting)

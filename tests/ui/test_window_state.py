@@ -1,4 +1,4 @@
-"""Window state across restarts: size, last view, each list's widths and sort.
+"""Window state across restarts: size, last view, lists' widths and sort, splitters.
 
 The autouse fixture in conftest.py points QSettings at tmp_path, so these
 tests write a settings file of their own, never the user's.
@@ -9,12 +9,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtWidgets import QLabel, QSplitter
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db.database import Database
 from crm_desktop.security.roles import CurrentUser
 from crm_desktop.ui.main_window import MainWindow
-from crm_desktop.ui.window_state import APPLICATION, ORGANIZATION
+from crm_desktop.ui.window_state import (
+    APPLICATION,
+    ORGANIZATION,
+    remember_splitter,
+)
 
 WAIT_MS = 10_000
 
@@ -72,3 +77,33 @@ def test_a_list_the_user_never_sized_keeps_fitting_the_window(
 
     assert not reopened.views["contacts"].table.column_fitter.user_sized
     assert reopened.views["contacts"].model.request.sort == "name"
+
+
+def _splitter(qtbot: QtBot) -> QSplitter:
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    qtbot.addWidget(splitter)
+    splitter.addWidget(QLabel("details"))
+    splitter.addWidget(QLabel("timeline"))
+    remember_splitter(splitter, "test_page")
+    splitter.resize(600, 300)
+    splitter.show()
+    qtbot.waitExposed(splitter)
+    return splitter
+
+
+def test_a_splitter_dragged_by_the_user_comes_back_at_that_place(
+    qtbot: QtBot,
+) -> None:
+    splitter = _splitter(qtbot)
+    handle = splitter.handle(1)
+    middle = handle.rect().center()
+    left_before = splitter.sizes()[0]
+
+    qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=middle)
+    qtbot.mouseMove(handle, middle + QPoint(-120, 0))
+    qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=middle + QPoint(-120, 0))
+    dragged = splitter.sizes()
+    splitter.close()
+
+    assert dragged[0] < left_before - 60
+    assert _splitter(qtbot).sizes() == dragged

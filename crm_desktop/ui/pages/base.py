@@ -40,7 +40,7 @@ from crm_desktop.ui.models.cells import CellFormatter, parse_locale
 from crm_desktop.ui.pages.details import DetailsPanel
 from crm_desktop.ui.pages.timeline import TimelineView
 from crm_desktop.ui.screens import BY_NAME
-from crm_desktop.ui.window_state import PreserveGeometry
+from crm_desktop.ui.window_state import PreserveGeometry, remember_splitter
 from crm_desktop.ui.workers import Generation, run_in_background
 
 logger = logging.getLogger(__name__)
@@ -137,6 +137,7 @@ class RecordPage(PreserveGeometry, QWidget):
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         splitter.setChildrenCollapsible(False)
+        remember_splitter(splitter, "record_page")
         content = QWidget(self)
         layout = QVBoxLayout(content)
         layout.addLayout(header)
