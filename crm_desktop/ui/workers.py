@@ -107,6 +107,7 @@ def run_in_background(
     *,
     context: QObject | None = None,
     generation: Generation | None = None,
+    pool: QThreadPool | None = None,
 ) -> None:
     """Run `work` on a pool thread and hand its result to `on_done`.
 
@@ -120,6 +121,8 @@ def run_in_background(
         generation: When given, the result is dropped if the generation
             was bumped while the work waited or ran; work still waiting
             for a thread then does not run at all.
+        pool: Where the work runs (see dedicated_pool); the global pool by
+            default.
     """
     global _hub
     if _hub is None:
@@ -146,9 +149,30 @@ def run_in_background(
         else:
             hub.finished.emit(ticket, result)
 
-    QThreadPool.globalInstance().start(task)
+    (pool or QThreadPool.globalInstance()).start(task)
+
+
+# Pools of their own, by name; see dedicated_pool.
+_pools: dict[str, QThreadPool] = {}
+
+
+def dedicated_pool(name: str, threads: int = 1) -> QThreadPool:
+    """Return a pool of its own for one kind of slow work, made once.
+
+    Work that may run long and go stale (counting a million rows) goes
+    there, so that it never keeps the global pool's few threads from what
+    the user waits for (the rows of a new search).
+    """
+    pool = _pools.get(name)
+    if pool is None:
+        pool = QThreadPool()
+        pool.setObjectName(name)
+        pool.setMaxThreadCount(threads)
+        _pools[name] = pool
+    return pool
 
 
 def wait_for_workers(msecs: int = 30_000) -> bool:
     """Wait until no background work runs; used at exit and by tests."""
-    return QThreadPool.globalInstance().waitForDone(msecs)
+    pools = [QThreadPool.globalInstance(), *_pools.values()]
+    return all([pool.waitForDone(msecs) for pool in pools])

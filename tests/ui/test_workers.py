@@ -15,7 +15,12 @@ from pytestqt.qtbot import QtBot
 
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.ui import workers
-from crm_desktop.ui.workers import Generation, run_in_background, wait_for_workers
+from crm_desktop.ui.workers import (
+    Generation,
+    dedicated_pool,
+    run_in_background,
+    wait_for_workers,
+)
 
 
 def test_result_arrives_on_the_gui_thread(qtbot: QtBot) -> None:
@@ -143,3 +148,20 @@ def test_work_made_stale_while_it_waits_for_a_thread_never_runs(
     qtbot.waitUntil(lambda: landed == ["mar"])
     assert wait_for_workers(10_000)
     assert ran == ["mar"]
+
+
+def test_work_in_a_dedicated_pool_runs_while_the_global_pool_is_busy(
+    qtbot: QtBot,
+) -> None:
+    pool = QThreadPool.globalInstance()
+    release = threading.Event()
+    for _ in range(pool.maxThreadCount()):
+        run_in_background(lambda: release.wait(10), lambda _r: None)
+    landed: list[str] = []
+
+    run_in_background(lambda: "counted", landed.append, pool=dedicated_pool("test"))
+
+    qtbot.waitUntil(lambda: landed == ["counted"])
+    release.set()
+    assert wait_for_workers(10_000)
+    assert dedicated_pool("test") is dedicated_pool("test")

@@ -39,7 +39,7 @@ from crm_desktop.ui.models.record_pages import (
     PageWindow,
     ShownRow,
 )
-from crm_desktop.ui.workers import Generation, run_in_background
+from crm_desktop.ui.workers import Generation, dedicated_pool, run_in_background
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,10 @@ _VERTICAL_CENTER = Qt.AlignmentFlag.AlignVCenter
 # Pages fetched at once; more would only queue behind each other while the
 # user drags the scroll bar past them.
 MAX_IN_FLIGHT = 2
+# Counts run one at a time on a thread of their own: a count of a million
+# rows still running for an old search must not hold up the new search's
+# first page. One that went stale while it waited is not started.
+COUNT_POOL = "list-counts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,6 +431,7 @@ class RecordTableModel(QAbstractTableModel):
             self._fail_refresh,
             context=self,
             generation=self._refreshes,
+            pool=dedicated_pool(COUNT_POOL),
         )
 
     def _apply_count(self, total: int) -> None:
