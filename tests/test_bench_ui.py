@@ -76,3 +76,4 @@ def test_rows_are_the_list_and_the_search_results(
     assert by_name["end"]["rows"] == CONTACTS
     assert 0 < by_name["search"]["rows"] < CONTACTS
     assert by_name["stall_search"]["rows"] == by_name["search"]["rows"]
+    assert 0 < by_name["search_name"]["rows"] < CONTACTS
