@@ -20,17 +20,22 @@ logger = logging.getLogger(__name__)
 
 
 @runtime_checkable
-class ViewCommands(Protocol):
-    """What a view in the main window does when its keys are pressed."""
+class Refreshes(Protocol):
+    """A view that reads its data again on F5."""
+
+    def refresh(self) -> None:
+        """Read the view's data again."""
+
+
+@runtime_checkable
+class ViewCommands(Refreshes, Protocol):
+    """A view that also makes and opens records: lists, board and agenda."""
 
     def new_record(self) -> None:
         """Open the dialog for a new record of the view's kind."""
 
     def open_current(self) -> None:
         """Open the selected or focused record, if any."""
-
-    def refresh(self) -> None:
-        """Read the view's data again."""
 
 
 @runtime_checkable
@@ -106,8 +111,14 @@ class MainWindowCommands(QObject):
     @Slot(int)
     def _on_stack_current_changed(self, _index: int) -> None:
         is_list = self._list() is not None
+        makes_records = self._view() is not None
+        self.new_action.setEnabled(makes_records)
+        self.open_action.setEnabled(makes_records)
         self.trash_action.setEnabled(is_list)
         self.find_in_list_action.setEnabled(is_list)
+        self.refresh_action.setEnabled(
+            isinstance(self._stack.currentWidget(), Refreshes)
+        )
 
     @Slot()
     def _on_new_action_triggered(self) -> None:
@@ -135,6 +146,6 @@ class MainWindowCommands(QObject):
 
     @Slot()
     def _on_refresh_action_triggered(self) -> None:
-        view = self._view()
-        if view is not None:
+        view = self._stack.currentWidget()
+        if isinstance(view, Refreshes):
             view.refresh()

@@ -182,6 +182,7 @@ class MainWindow(PreserveGeometry, QMainWindow):
         tasks_action.setData(TASKS_VIEW)
         self._view_actions.addAction(tasks_action)
         trash_action = view_menu.addAction(icon("trash-bin"), TRASH_TITLE)
+        trash_action.setShortcut(QKeySequence(f"Ctrl+{len(SCREENS) + 3}"))
         trash_action.setCheckable(True)
         trash_action.setData(TRASH_VIEW)
         self._view_actions.addAction(trash_action)

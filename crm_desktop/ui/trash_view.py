@@ -128,6 +128,10 @@ class TrashView(QWidget):
         """Read the trash again each time the view is shown."""
         self.reload()
 
+    def refresh(self) -> None:
+        """Read the trash again (F5, through the main window's View menu)."""
+        self.reload()
+
     @Slot()
     def reload(self) -> None:
         """Read the trash on a worker."""

@@ -114,6 +114,7 @@ def test_no_key_sequence_means_two_things_in_the_window(
         "F5": "&Refresh",
         "Ctrl+5": "Pipeline",
         "Ctrl+6": "Tasks",
+        "Ctrl+7": "Trash",
     }
     shown = {s: o for s, _c, o in keys}
     assert {key: shown.get(key) for key in expected} == expected
@@ -265,6 +266,11 @@ def test_ctrl_f_goes_to_the_list_search_and_f5_reads_the_list_again(
     with qtbot.waitSignal(window.agenda.agenda_loaded, timeout=WAIT_MS):
         qtbot.keyClick(window.board, Qt.Key.Key_6, CTRL)
     assert window.current_view_name() == "tasks"
+    with qtbot.waitSignal(window.trash.trash_loaded, timeout=WAIT_MS):
+        qtbot.keyClick(window.agenda, Qt.Key.Key_7, CTRL)
+    assert not window.commands.new_action.isEnabled()
+    with qtbot.waitSignal(window.trash.trash_loaded, timeout=WAIT_MS):
+        qtbot.keyClick(window.trash, Qt.Key.Key_F5)
 
 
 def test_escape_closes_every_record_dialog(
