@@ -143,8 +143,8 @@ class Dialect:
         """Return what keeps a subquery from being merged into its query.
 
         Each level of the statements names values the next reads several
-        times (the draws, a creation time); merged, every mention would be
-        computed again, and a statement took five times as long.
+        times (the draws, a creation time); merged, every mention of one
+        would be computed again.
         """
         # NOTE: an OFFSET, even of none, is what both planners leave alone.
         return " OFFSET 0" if self.name == "postgresql" else " LIMIT -1 OFFSET 0"
