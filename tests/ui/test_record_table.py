@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from crm_desktop.db.database import Database
 from crm_desktop.db.search import sort_key
@@ -15,6 +20,7 @@ from crm_desktop.ui.models.record_pages import (
     ListSource,
     PageQuery,
     PageWindow,
+    QueryStop,
     ShownRow,
 )
 from crm_desktop.ui.models.record_table import (
@@ -271,3 +277,37 @@ def test_a_new_search_starts_at_the_top_and_a_refresh_keeps_the_place(
         model.set_search("schmidt")
     assert model.rowCount() > 20
     assert bar.value() == 0
+
+
+SLOW_QUERIES = {
+    "sqlite": "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n "
+    "WHERE x < 500000000) SELECT count(*) FROM n",
+    "postgresql": "SELECT pg_sleep(60)",
+}
+
+
+def test_a_query_stop_interrupts_a_running_query(
+    ui_database: Database, admin: CurrentUser
+) -> None:
+    stop = QueryStop()
+    failures: list[BaseException] = []
+
+    def read() -> None:
+        with ui_database.session() as session, stop.attached(session):
+            try:
+                session.execute(text(SLOW_QUERIES[ui_database.backend]))
+            except OperationalError as exc:
+                failures.append(exc)
+
+    worker = threading.Thread(target=read)
+    started = time.perf_counter()
+    worker.start()
+    # The query may not have begun at the first stop; stop() also stops
+    # what starts after it, and is repeated until the reader gives up.
+    while worker.is_alive() and time.perf_counter() - started < 20:
+        stop.stop()
+        worker.join(0.05)
+
+    assert not worker.is_alive()
+    assert time.perf_counter() - started < 10
+    assert len(failures) == 1

@@ -8,7 +8,10 @@ model and decides how each page is asked for and which pages to forget.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
@@ -70,6 +73,52 @@ class ListSnapshot:
     counted: bool = True
 
 
+class QueryStop:
+    """Stops the queries of a worker whose result is no longer wanted.
+
+    The worker attaches its Session while it reads; stop(), called from the
+    GUI thread, interrupts what runs on that connection (sqlite3's
+    interrupt(), psycopg's cancel()) and any query it starts after. The
+    worker then fails, and a stale failure is dropped as a stale result is.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._interrupt: Callable[[], None] | None = None
+        self.stopped = False
+
+    @contextmanager
+    def attached(self, session: Session) -> Iterator[None]:
+        """Let stop() interrupt this session's queries until the block ends."""
+        connection = session.connection().connection.dbapi_connection
+        if session.get_bind().dialect.name == "sqlite":
+            interrupt = connection.interrupt  # type: ignore[union-attr]
+        else:
+            cancel = connection.cancel_safe  # type: ignore[union-attr]
+
+            def interrupt() -> None:
+                # Cancelling asks the server over a connection of its own:
+                # not on the GUI thread, which must not wait on the network.
+                threading.Thread(target=cancel, name="crm-cancel", daemon=True).start()
+
+        with self._lock:
+            self._interrupt = interrupt
+            if self.stopped:
+                interrupt()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._interrupt = None
+
+    def stop(self) -> None:
+        """Interrupt the attached queries, now and from now on."""
+        with self._lock:
+            self.stopped = True
+            if self._interrupt is not None:
+                self._interrupt()
+
+
 class ListSource:
     """Reads one list's count and pages; each call opens its own Session."""
 
@@ -82,16 +131,22 @@ class ListSource:
         self._currency_index = keys.index("currency") if "currency" in keys else None
 
     def load_snapshot(
-        self, request: ListRequest, page_size: int, *, counted: bool = True
+        self,
+        request: ListRequest,
+        page_size: int,
+        *,
+        counted: bool = True,
+        stop: QueryStop | None = None,
     ) -> ListSnapshot:
         """Count the rows and read the first page (runs on a worker).
 
         Args:
             counted: False leaves out the count of a list longer than a
                 page, which costs more than the page itself on a long list.
+            stop: Lets the GUI thread interrupt the reading.
         """
         started = time.perf_counter()
-        with self._database.session() as session:
+        with self._database.session() as session, _attached(stop, session):
             business = settings.load(session)
             request = replace(
                 request,
@@ -123,12 +178,12 @@ class ListSource:
             return ListSnapshot(request, len(rows), formatter, shown, counted=False)
         return ListSnapshot(request, total, formatter, shown)
 
-    def count(self, request: ListRequest) -> int:
+    def count(self, request: ListRequest, stop: QueryStop | None = None) -> int:
         """Count the rows of a list (runs on a worker).
 
         `request` is a snapshot's, which carries the business's settings.
         """
-        with self._database.session() as session:
+        with self._database.session() as session, _attached(stop, session):
             return self._count(session, request)
 
     def _count(self, session: Session, request: ListRequest) -> int:
@@ -171,6 +226,15 @@ class ListSource:
             )
             for row in rows
         ]
+
+
+@contextmanager
+def _attached(stop: QueryStop | None, session: Session) -> Iterator[None]:
+    if stop is None:
+        yield
+        return
+    with stop.attached(session):
+        yield
 
 
 class PageWindow:

@@ -37,6 +37,7 @@ from crm_desktop.ui.models.record_pages import (
     ListSnapshot,
     ListSource,
     PageWindow,
+    QueryStop,
     ShownRow,
 )
 from crm_desktop.ui.workers import Generation, dedicated_pool, run_in_background
@@ -150,6 +151,7 @@ class RecordTableModel(QAbstractTableModel):
         self._in_flight: set[int] = set()
         self._failed_pages: set[int] = set()
         self._focus_page = 0
+        self._stops: list[QueryStop] = []
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(0)
@@ -283,8 +285,9 @@ class RecordTableModel(QAbstractTableModel):
         source = self._source
         page_size = self._window.page_size
         self._refreshes.bump()
+        stop = self._stop_reads()
         run_in_background(
-            lambda: source.load_snapshot(request, page_size, counted=False),
+            lambda: source.load_snapshot(request, page_size, counted=False, stop=stop),
             self._apply_snapshot,
             self._fail_refresh,
             context=self,
@@ -423,10 +426,20 @@ class RecordTableModel(QAbstractTableModel):
         else:
             self._count(snapshot.request)
 
+    def _stop_reads(self) -> QueryStop:
+        # What an earlier refresh still reads (a search overtaken by the next
+        # key, its count) would only keep the new one waiting for the CPU.
+        for stop in self._stops:
+            stop.stop()
+        self._stops = [QueryStop()]
+        return self._stops[0]
+
     def _count(self, request: ListRequest) -> None:
         source = self._source
+        stop = QueryStop()
+        self._stops.append(stop)
         run_in_background(
-            lambda: source.count(request),
+            lambda: source.count(request, stop),
             self._apply_count,
             self._fail_refresh,
             context=self,
