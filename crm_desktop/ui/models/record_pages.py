@@ -90,8 +90,10 @@ class QueryStop:
     @contextmanager
     def attached(self, session: Session) -> Iterator[None]:
         """Let stop() interrupt this session's queries until the block ends."""
-        connection = session.connection().connection.dbapi_connection
-        if session.get_bind().dialect.name == "sqlite":
+        bound = session.connection()
+        connection = bound.connection.dbapi_connection
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        if sqlite:
             interrupt = connection.interrupt  # type: ignore[union-attr]
         else:
             cancel = connection.cancel_safe  # type: ignore[union-attr]
@@ -110,6 +112,10 @@ class QueryStop:
         finally:
             with self._lock:
                 self._interrupt = None
+                # NOTE: a cancel still on its way could stop whatever query
+                # the pool's next user of this connection runs: drop it.
+                if self.stopped and not sqlite:
+                    bound.invalidate()
 
     def stop(self) -> None:
         """Interrupt the attached queries, now and from now on."""
