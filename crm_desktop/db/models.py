@@ -61,6 +61,14 @@ def _live_index(name: str, *columns: Any) -> Index:
 # is written inline so the lists' expression matches this index's.
 OWNER_SORT = "coalesce(owner_id, 0)"
 
+# What a list sorts a missing date or time by: later than any real one, so
+# deals with no expected close and activities not due or not done come last.
+# NOTE: the time is written as SQLite stores times (microseconds, no zone),
+# so a key read back and bound again equals it; the lists' expressions must
+# match these indexes' text.
+LATEST_DATE = "'9999-12-31'"
+LATEST_TIME = "'9999-01-01 00:00:00.000000'"
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -502,6 +510,11 @@ class Deal(RecordMixin, Base):
         ),
         _live_index("ix_deals_currency", "currency"),
         _live_index("ix_deals_owner_sort", text(OWNER_SORT)),
+        _live_index("ix_deals_sort_company", "sort_company"),
+        _live_index(
+            "ix_deals_expected_close_sort",
+            text(f"coalesce(expected_close, {LATEST_DATE})"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -510,6 +523,9 @@ class Deal(RecordMixin, Base):
     company_id: Mapped[int | None] = mapped_column(
         ForeignKey("companies.id", ondelete="SET NULL"), index=True
     )
+    # The company's sort_name, '' for none: kept by services/deals.py and
+    # services/companies.py so the list sorts by company along an index.
+    sort_company: Mapped[str] = _text(300)
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )
@@ -583,6 +599,10 @@ class Activity(RecordMixin, Base):
         ),
         _live_index("ix_activities_kind", "kind"),
         _live_index("ix_activities_owner_sort", text(OWNER_SORT)),
+        _live_index("ix_activities_due_sort", text(f"coalesce(due_at, {LATEST_TIME})")),
+        _live_index(
+            "ix_activities_done_sort", text(f"coalesce(done_at, {LATEST_TIME})")
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

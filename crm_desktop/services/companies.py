@@ -7,9 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from crm_desktop.db.models import Company
+from crm_desktop.db.models import Company, Deal
 from crm_desktop.db.search import build_document, sort_key
 from crm_desktop.db.types import utcnow
 from crm_desktop.security import audit
@@ -171,6 +172,7 @@ def update(
     company.updated_at = utcnow()
     company.updated_by_id = user.id
     records_common.flush_versioned(session, f"Company '{company.name}'")
+    _resort_deals(session, company)
     audit.record(
         session,
         user,
@@ -180,6 +182,15 @@ def update(
         records_common.record_diff(before, data),
     )
     return company.version
+
+
+def _resort_deals(session: Session, company: Company) -> None:
+    # The deals list sorts by a copy of the company's sort name. It is kept
+    # on every deal, the user's or not, as every user's list sorts by it.
+    # NOTE: with row-level security on deals this needs rights to them all.
+    stale = Deal.company_id == company.id, Deal.sort_company != company.sort_name
+    resorted = sql_update(Deal).where(*stale).values(sort_company=company.sort_name)
+    session.execute(resorted)
 
 
 def get(session: Session, user: CurrentUser, company_id: int) -> CompanyDetail:

@@ -191,6 +191,14 @@ def _check_links(
         )
 
 
+def _company_sort_name(session: Session, company_id: int | None) -> str:
+    # The deals list sorts by it; companies.update keeps it when renamed.
+    if company_id is None:
+        return ""
+    query = select(Company.sort_name).where(Company.id == company_id)
+    return session.scalar(query) or ""
+
+
 def _columns(session: Session, data: DealData) -> dict[str, object]:
     stage = session.get(PipelineStage, data.stage_id)
     values: dict[str, object] = {
@@ -201,6 +209,7 @@ def _columns(session: Session, data: DealData) -> dict[str, object]:
         "currency": data.currency,
         "expected_close": data.expected_close,
         "company_id": data.company_id,
+        "sort_company": _company_sort_name(session, data.company_id),
         "contact_id": data.contact_id,
         "lead_source": data.lead_source,
         "notes": data.notes,

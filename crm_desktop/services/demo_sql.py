@@ -502,11 +502,11 @@ class Statements:
         )
         return (
             f"{prefix}INSERT INTO deals (id, title, sort_title, company_id, "
-            "contact_id, stage_id, amount, currency, expected_close, closed_at, "
-            "lead_source, owner_id, is_shared, created_at, updated_at, version, "
-            "search_doc) "
+            "sort_company, contact_id, stage_id, amount, currency, "
+            "expected_close, closed_at, lead_source, owner_id, is_shared, "
+            "created_at, updated_at, version, search_doc) "
             "SELECT m.id, w.text || ' – ' || c.name, w.sort || ' – ' || c.sort, "
-            "company_id, contact_id, stage_id, "
+            "company_id, c.sort, contact_id, stage_id, "
             f"{draw.pick(7, 25_000)} * 10 + 500, 'EUR', {sql.date(expected)}, "
             f"{sql.stamp('closed')}, "
             f"{case(draw.pick(8, len(LEAD_SOURCES)), LEAD_SOURCES)}, "

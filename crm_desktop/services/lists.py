@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, exists, func, select
+from sqlalchemy import ColumnElement, Table, exists, func, literal_column, select
 
 from crm_desktop.db.models import (
     ACTIVITY_KINDS,
+    LATEST_DATE,
+    LATEST_TIME,
     Activity,
     Company,
     CompanyTag,
@@ -40,6 +42,12 @@ _stages = _table(PipelineStage)
 def _owner_sort(table: Table) -> ColumnElement[Any]:
     # Rows whose owner left (owner_id set null) sort first.
     return owner_key(table)
+
+
+def _latest_last(column: ColumnElement[Any], latest: str) -> ColumnElement[Any]:
+    # A missing date sorts after every real one; written inline, so the
+    # expression matches its index of migration 0006.
+    return func.coalesce(column, literal_column(latest))
 
 
 def _stage_kind(kind: str) -> ColumnElement[bool]:
@@ -187,7 +195,10 @@ DEALS = ListSpec(
     columns=(
         ListColumn("title", "Title", _deals.c.title, _deals.c.sort_title),
         ListColumn(
-            "company", "Company", _lookup(_companies, "name", _deals.c.company_id)
+            "company",
+            "Company",
+            _lookup(_companies, "name", _deals.c.company_id),
+            _deals.c.sort_company,
         ),
         ListColumn(
             "stage", "Stage", _deals.c.stage_id, _deals.c.stage_id, kind="stage"
@@ -195,7 +206,11 @@ DEALS = ListSpec(
         ListColumn("amount", "Amount", _deals.c.amount, _deals.c.amount, kind="money"),
         ListColumn("currency", "Currency", _deals.c.currency, _deals.c.currency),
         ListColumn(
-            "expected_close", "Expected close", _deals.c.expected_close, kind="date"
+            "expected_close",
+            "Expected close",
+            _deals.c.expected_close,
+            _latest_last(_deals.c.expected_close, LATEST_DATE),
+            kind="date",
         ),
         ListColumn("owner", "Owner", _deals.c.owner_id, _owner_sort(_deals), "user"),
         ListColumn(
@@ -234,8 +249,20 @@ ACTIVITIES = ListSpec(
             kind="activity_kind",
         ),
         ListColumn("regarding", "Regarding", _regarding),
-        ListColumn("due", "Due", _activities.c.due_at, kind="datetime"),
-        ListColumn("done", "Done", _activities.c.done_at, kind="datetime"),
+        ListColumn(
+            "due",
+            "Due",
+            _activities.c.due_at,
+            _latest_last(_activities.c.due_at, LATEST_TIME),
+            kind="datetime",
+        ),
+        ListColumn(
+            "done",
+            "Done",
+            _activities.c.done_at,
+            _latest_last(_activities.c.done_at, LATEST_TIME),
+            kind="datetime",
+        ),
         ListColumn(
             "owner",
             "Owner",

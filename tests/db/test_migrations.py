@@ -25,7 +25,21 @@ def test_migrations_build_exactly_the_models(database: Database) -> None:
         context = MigrationContext.configure(
             connection, opts={"include_name": include_name, "compare_type": True}
         )
-        assert compare_metadata(context, Base.metadata) == []
+        differences = compare_metadata(context, Base.metadata)
+    assert [d for d in differences if not _same_time_sort(d)] == []
+
+
+# PostgreSQL reflects the latest-time constant of these indexes as it parsed
+# it ('9999-01-01 00:00:00+00'::timestamp with time zone), never as the
+# models write it; test_nullable_sort_migration.py checks its text there.
+TIME_SORTS = {"ix_activities_due_sort", "ix_activities_done_sort"}
+
+
+def _same_time_sort(difference: object) -> bool:
+    if not isinstance(difference, tuple) or len(difference) != 2:
+        return False
+    kind, index = difference
+    return kind in ("add_index", "remove_index") and index.name in TIME_SORTS
 
 
 def test_reopening_keeps_the_schema_and_data(database_url: str) -> None:
