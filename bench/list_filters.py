@@ -1,10 +1,11 @@
 """Benchmarks of list filters, sorts and bulk actions on a filled demo database.
 
 Times, through the services, what the list's filter bar and bulk actions ask
-of the database: a count and a first page per filter and per sort, the
-last page of a sort (read backwards from the end), then bulk actions over a
-whole filtered list, each in one transaction that is rolled back, so the
-database is left as it was (except for migrations run on opening it).
+of the database: a count and a first page per filter and per sort (of
+contacts, deals and activities), the last page of a sort (read backwards
+from the end), then bulk actions over a whole filtered list, each in one
+transaction that is rolled back, so the database is left as it was (except
+for migrations run on opening it).
 
     uv run python bench/list_filters.py --database sqlite:///demo.db
 """
@@ -98,21 +99,23 @@ def measure_filters(database: Database, user: CurrentUser, repeat: int) -> None:
 def measure_sorts(database: Database, user: CurrentUser, repeat: int) -> None:
     print("Sorts (first page, last page), median of", repeat)
     with database.session() as session:
-        for key in SPEC.sortable:
-            request = ListRequest(sort=key)
-            first = _median_ms(
-                lambda r=request: listing.fetch_page(
-                    session, user, SPEC, r, limit=PAGE_SIZE
-                ),
-                repeat,
-            )
-            last = _median_ms(
-                lambda r=request: listing.fetch_page(
-                    session, user, SPEC, r, from_end=True, limit=PAGE_SIZE
-                ),
-                repeat,
-            )
-            _print(f"sort by {key}", first, f"last page {last:.1f} ms")
+        for spec in (SPEC, lists.DEALS, lists.ACTIVITIES):
+            for key in spec.sortable:
+                request = ListRequest(sort=key)
+                first = _median_ms(
+                    lambda s=spec, r=request: listing.fetch_page(
+                        session, user, s, r, limit=PAGE_SIZE
+                    ),
+                    repeat,
+                )
+                last = _median_ms(
+                    lambda s=spec, r=request: listing.fetch_page(
+                        session, user, s, r, from_end=True, limit=PAGE_SIZE
+                    ),
+                    repeat,
+                )
+                label = f"{spec.name} by {key}"
+                _print(label, first, f"last page {last:.1f} ms")
 
 
 def measure_bulk(database: Database, user: CurrentUser) -> None:
