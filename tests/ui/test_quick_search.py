@@ -20,7 +20,6 @@ from crm_desktop.services.companies import CompanyData
 from crm_desktop.services.deals import DealData
 from crm_desktop.services.global_search import SearchHit
 from crm_desktop.services.records import ContactRecord, PhoneValue
-from crm_desktop.ui.forms.contact import ContactDialog
 from crm_desktop.ui.main_window import MainWindow
 from crm_desktop.ui.models.search_results import HEADER_ROLE, SearchResultsModel
 from crm_desktop.ui.quick_search import HITS_PER_KIND, QuickSearchDialog
@@ -94,10 +93,18 @@ def test_ctrl_k_finds_a_phone_typed_in_another_format_and_enter_opens_it(
     assert opened.args == ["contact", wanted]
     assert not dialog.isVisible()
 
-    qtbot.waitUntil(lambda: bool(window.findChildren(ContactDialog)), timeout=WAIT_MS)
-    [form] = window.findChildren(ContactDialog)
-    assert (form.given_name.text(), form.family_name.text()) == ("Grace", "Hopper")
-    form.reject()
+    # Enter opens the contact's page, as a double click in the list does.
+    qtbot.waitUntil(
+        lambda: (
+            (page := window.pages.page("contact", wanted)) is not None
+            and page.is_loaded
+        ),
+        timeout=WAIT_MS,
+    )
+    page = window.pages.page("contact", wanted)
+    assert page is not None
+    assert page.title_label.text() == "Grace Hopper"
+    page.close()
 
 
 def test_accents_do_not_matter_and_esc_closes(
