@@ -36,10 +36,10 @@ Examples:
 ```sh
 uv run crm-desktop --demo                                  # open the demo
 uv run crm-desktop demo --database sqlite:////tmp/big.db --contacts 1000000
-CRM_PASSWORD=secret uv run crm-desktop init --database sqlite:////tmp/crm.db --admin ada
-CRM_PASSWORD=secret uv run crm-desktop import contacts.csv \\
+CRM_PASSWORD='a long password' uv run crm-desktop init --database sqlite:////tmp/crm.db --admin ada
+CRM_PASSWORD='a long password' uv run crm-desktop import contacts.csv \\
     --database sqlite:////tmp/crm.db --user ada --region GB --json
-CRM_PASSWORD=secret uv run crm-desktop export contacts --format json \\
+CRM_PASSWORD='a long password' uv run crm-desktop export contacts --format json \\
     -o contacts.json --database sqlite:////tmp/crm.db --user ada
 ```
 

@@ -29,3 +29,16 @@ def test_cli_doc_is_the_parsers_own_help() -> None:
         sys.path.pop(0)
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     assert text == reference(), "run: uv run python scripts/cli_reference.py"
+
+
+def test_documented_example_passwords_pass_the_password_rule() -> None:
+    from crm_desktop.security.passwords import password_problem
+
+    found = []
+    for name in ("README.md", "docs/cli.md"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        found += re.findall(r"CRM_PASSWORD=('[^']*'|\"[^\"]*\"|\S+)", text)
+    assert found, "the documents show no CRM_PASSWORD example"
+    for quoted in found:
+        password = quoted.strip("'\"")
+        assert password_problem(password) is None, f"{quoted} would be refused"
