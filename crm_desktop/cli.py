@@ -19,10 +19,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from crm_desktop import paths
 from crm_desktop.db.database import Database, open_database
+from crm_desktop.db.engine import normalize_url
 from crm_desktop.db.errors import DatabaseError
 from crm_desktop.integrations.csv_contacts import (
     CsvFormatError,
@@ -81,17 +83,50 @@ def _database_url(args: argparse.Namespace) -> str:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    database = open_database(_database_url(args))
+    url = normalize_url(_database_url(args))
+    password = _password(f"New password for {args.admin}: ", confirm=True)
+    users.check_new_account(args.admin, password)
+    new_file = _new_sqlite_file(url)
+    try:
+        database = open_database(url)
+        try:
+            _create_admin(database, args.admin, password, args.full_name)
+        finally:
+            database.dispose()
+    except BaseException:
+        if new_file is not None:
+            _remove_sqlite_file(new_file)
+        raise
+    print(f"Created {database.description} with administrator {args.admin}.")
+    return 0
+
+
+def _create_admin(
+    database: Database, admin: str, password: str, full_name: str
+) -> None:
     with database.session() as session:
         if users.has_users(session):
             raise UserError(
                 f"{database.description} already has users; nothing was changed."
             )
-    password = _password(f"New password for {args.admin}: ", confirm=True)
-    with database.session() as session:
-        setup.initialize(session, args.admin, password, full_name=args.full_name)
-    print(f"Created {database.description} with administrator {args.admin}.")
-    return 0
+        setup.initialize(session, admin, password, full_name=full_name)
+
+
+def _new_sqlite_file(url: URL) -> Path | None:
+    """The SQLite file `init` is about to create, or None when it exists."""
+    name = url.database
+    if url.get_backend_name() != "sqlite" or not name or name == ":memory:":
+        return None
+    if name.startswith("file:"):
+        return None
+    path = Path(name).expanduser()
+    return None if path.exists() else path
+
+
+def _remove_sqlite_file(path: Path) -> None:
+    """Remove a database file this command made, with its journal files."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

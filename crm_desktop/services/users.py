@@ -33,6 +33,21 @@ def has_users(session: Session) -> bool:
     return session.scalar(select(func.count()).select_from(User)) != 0
 
 
+def check_new_account(username: str, password: str) -> None:
+    """Check a new account's name and password without a database.
+
+    Raises:
+        ValidationError: the name is malformed or the password weak.
+    """
+    username = username.strip()
+    record = f"User '{username}'"
+    if not username or len(username) > 64 or any(c.isspace() for c in username):
+        raise ValidationError(record, "name", "use 1 to 64 characters, no spaces")
+    problem = passwords.password_problem(password)
+    if problem:
+        raise ValidationError(record, "password", problem)
+
+
 def create_user(
     session: Session,
     actor: CurrentUser | None,
@@ -55,13 +70,9 @@ def create_user(
         raise PermissionDeniedError("Only an administrator can add users.")
     username = username.strip()
     record = f"User '{username}'"
-    if not username or len(username) > 64 or any(c.isspace() for c in username):
-        raise ValidationError(record, "name", "use 1 to 64 characters, no spaces")
+    check_new_account(username, password)
     if role not in ROLES:
         raise ValidationError(record, "role", f"'{role}' is not one of {ROLES}")
-    problem = passwords.password_problem(password)
-    if problem:
-        raise ValidationError(record, "password", problem)
     taken = session.scalar(select(User.id).where(User.username == username))
     if taken is not None:
         raise ValidationError(record, "name", "that name is already taken")

@@ -156,6 +156,30 @@ def test_import_into_missing_file_does_not_create_one(
     assert not (tmp_path / "typo.db").exists()
 
 
+@pytest.mark.parametrize(
+    ("admin", "password"),
+    [(ADMIN_NAME, "short"), ("two words", ADMIN_PASSWORD)],
+    ids=["weak-password", "bad-name"],
+)
+def test_refused_init_leaves_nothing(
+    database_url: str,
+    admin: str,
+    password: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CRM_PASSWORD", password)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["init", "--database", database_url, "--admin", admin]) == 1
+    assert "Traceback" not in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    if database_url.startswith("postgresql"):
+        engine = create_engine(normalize_url(database_url))
+        assert inspect(engine).get_table_names() == []
+        engine.dispose()
+
+
 def test_init_twice_is_refused(
     ready_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
