@@ -73,7 +73,7 @@ def _password(
 
 def _login(database: Database, username: str) -> CurrentUser:
     password = _password(f"Password for {username}: ")
-    with database.session() as session:
+    with database.write_session() as session:
         return users.authenticate(session, username, password)
 
 
@@ -104,7 +104,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 def _create_admin(
     database: Database, admin: str, password: str, full_name: str
 ) -> None:
-    with database.session() as session:
+    with database.write_session() as session:
         if users.has_users(session):
             raise UserError(
                 f"{database.description} already has users; nothing was changed."
@@ -221,7 +221,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         parsed = read_contacts_csv(data, options)
     except CsvFormatError as exc:
         raise UserError(f"{args.file.name}: {exc}") from exc
-    with database.session() as session:
+    with database.write_session() as session:
         summary = contact_import.write_contacts(
             session,
             user,

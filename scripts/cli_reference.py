@@ -24,6 +24,9 @@ The database is the one named by `--database URL`, else by the environment
 variable `CRM_DATABASE_URL`, else the SQLite file `crm.db` in your user data
 folder (`~/.local/share/crm-desktop/` on Linux). URLs look like
 `sqlite:////absolute/path/crm.db` or `postgresql://user@host:5432/dbname`.
+Several commands and programs may write to one SQLite file at once: each
+waits up to 60 seconds for another's write (a big import) to finish before it
+gives up with "database is locked".
 
 Commands that act as a user (`import`, `export`) log in as `--user` with the
 password in `CRM_PASSWORD`, else they ask for it; they can do what that

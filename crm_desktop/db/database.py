@@ -12,7 +12,12 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm_desktop.db import migrate
-from crm_desktop.db.engine import describe_url, make_engine, normalize_url
+from crm_desktop.db.engine import (
+    WRITE_OPTION,
+    describe_url,
+    make_engine,
+    normalize_url,
+)
 from crm_desktop.db.errors import DatabaseUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -40,6 +45,13 @@ class Database:
     def session(self) -> Session:
         """Open a new session; the caller closes it (use it as a context)."""
         return self.session_factory()
+
+    def write_session(self) -> Session:
+        """Open a session that will write; on SQLite it takes the write lock
+        when it begins, so it waits its turn behind another writer instead
+        of failing with "database is locked" when it first writes."""
+        writer = self.engine.execution_options(**{WRITE_OPTION: True})
+        return self.session_factory(bind=writer)
 
     def dispose(self) -> None:
         self.engine.dispose()

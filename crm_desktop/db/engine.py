@@ -17,8 +17,13 @@ from crm_desktop.db.errors import DatabaseUnavailableError
 logger = logging.getLogger(__name__)
 
 # How long a writer waits for another PC's write to finish before SQLite
-# reports "database is locked". Imports hold the lock for seconds.
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+# reports "database is locked". A big import holds the lock for its whole
+# write (100,000 contacts take tens of seconds), so wait a minute.
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+# The execution option that makes a connection's transactions start as
+# writers; Database.write_session() sets it.
+WRITE_OPTION = "crm_writer"
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -84,7 +89,15 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
 
 
 def _on_sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # NOTE: a deferred transaction that read first and then writes cannot
+    # wait for the lock in WAL mode: once another writer has committed,
+    # SQLite returns "database is locked" at once, ignoring busy_timeout.
+    # A session meant to write therefore takes the write lock at BEGIN,
+    # where busy_timeout applies; reads stay deferred and never block.
+    if connection.get_execution_options().get(WRITE_OPTION):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
