@@ -256,8 +256,9 @@ def _counted(count: int, noun: str) -> str:
 
 
 def _issue_text(issue: ImportIssue) -> str:
-    # The readers' messages name their line (and column) already.
-    if issue.message.startswith(f"Line {issue.line}"):
+    # The readers' messages name their line (and column) already; line 0
+    # is the file as a whole.
+    if issue.line == 0 or issue.message.startswith(f"Line {issue.line}"):
         return issue.message
     return f"Line {issue.line}: {issue.message}"
 

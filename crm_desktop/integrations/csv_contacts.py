@@ -39,6 +39,7 @@ import io
 import itertools
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -80,6 +81,12 @@ _GROUP_SEPARATORS = {
 # Windows-1252 and the encodings it is mistaken for on short files.
 _WESTERN = frozenset({"cp1252", "latin_1", "iso8859_15"})
 _CHAOS_MARGIN = 0.01
+# How coherent (0-1, language-like) another guess must be to beat a file that
+# reads cleanly as Windows-1252, and only when it is in a non-Latin script.
+_SURE_COHERENCE = 0.3
+# The share of accented letters in the words that have any, above which text
+# read as Windows-1252 is taken for another script misread.
+_MAX_ACCENTED_SHARE = 0.6
 _BINARY = (
     "The file is not CSV text: it holds binary data (is it a spreadsheet or "
     "another kind of file?)."
@@ -155,6 +162,8 @@ def read_contacts_csv(data: bytes, options: CsvOptions) -> ParseResult:
     )
 
     result = ParseResult([], [], [], 0, encoding, delimiter, layout)
+    if options.encoding is None and encoding not in _DECLARED:
+        result.warnings.append(_guessed_encoding(encoding))
     fillers = _fillers(header) if layout == "outlook" else {}
     for row in records:
         _read_record(row, header, columns, settings, fillers, result)
@@ -267,6 +276,16 @@ def _guess_encoding(data: bytes) -> str:
     # prefers a Baltic or Central European code page: Windows-1252 wins when it
     # reads the file as cleanly as the best guess, and always over ISO-8859-1.
     western = _decoded(data, "cp1252")
+    if western is not None and _reads_as_latin(western):
+        other_script = _has_other_script(str(best))
+        # Cyrillic or Greek read as Windows-1252 is Latin letters too, but
+        # whole words of accented ones; Western words have a few accents.
+        sure = other_script and (
+            best.coherence >= _SURE_COHERENCE
+            or _accented_share(western) > _MAX_ACCENTED_SHARE
+        )
+        if not sure:
+            return "windows-1252"
     as_clean = any(
         "cp1252" in match.could_be_from_charset
         and match.chaos <= best.chaos + _CHAOS_MARGIN
@@ -276,6 +295,49 @@ def _guess_encoding(data: bytes) -> str:
     if western is not None and (best.encoding in _WESTERN or as_clean or same_text):
         return "windows-1252"
     return best.encoding
+
+
+# Encodings the file itself declares (valid UTF-8, byte-order marks).
+_DECLARED = frozenset({"utf-8", "utf-8-sig", "utf-16"})
+
+
+def _guessed_encoding(encoding: str) -> ImportIssue:
+    return ImportIssue(
+        0,
+        None,
+        f"The file is not UTF-8; it was read as {encoding}, a guess: check "
+        "that accented letters came out right, or save it as UTF-8.",
+    )
+
+
+def _reads_as_latin(text: str) -> bool:
+    """Whether every non-ASCII character is a Latin letter or punctuation."""
+    return all(
+        char.isascii() or _is_latin_letter(char) or _is_punctuation(char)
+        for char in text
+    )
+
+
+def _has_other_script(text: str) -> bool:
+    return any(
+        char.isalpha() and not char.isascii() and not _is_latin_letter(char)
+        for char in text
+    )
+
+
+def _accented_share(text: str) -> float:
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if not w.isascii()]
+    letters = sum(len(word) for word in words)
+    accented = sum(1 for word in words for char in word if not char.isascii())
+    return accented / letters if letters else 0.0
+
+
+def _is_latin_letter(char: str) -> bool:
+    return char.isalpha() and unicodedata.name(char, "").startswith("LATIN")
+
+
+def _is_punctuation(char: str) -> bool:
+    return unicodedata.category(char)[0] in "PSZ" or char == "\u00ad"
 
 
 def _decoded(data: bytes, encoding: str) -> str | None:

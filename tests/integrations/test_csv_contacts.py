@@ -573,3 +573,49 @@ def test_impossible_date_says_how_it_was_read(
     assert f"'{value}' is {message}" in warning.message
     if order == "DMY" and value.startswith("1990"):
         assert "day/month/year" not in warning.message
+
+
+@pytest.mark.parametrize(
+    ("data", "given", "family"),
+    [
+        (
+            b"First Name,Last Name,Email\n\xc9l\xe8ve,\xd6zt\xfcrk,x@example.com\n",
+            "\u00c9l\u00e8ve",
+            "\u00d6zt\u00fcrk",
+        ),
+        (
+            b"First Name,Last Name,Email\n\xe9\xe8,M\xfcller,x@example.com\n",
+            "\u00e9\u00e8",
+            "M\u00fcller",
+        ),
+    ],
+    ids=["eleve-ozturk", "muller"],
+)
+def test_short_windows_1252_file_is_read_as_such_with_a_warning(
+    data: bytes, given: str, family: str
+) -> None:
+    result = read_contacts_csv(data, CsvOptions())
+    assert result.encoding == "windows-1252"
+    assert [(r.given_name, r.family_name) for r in result.records] == [(given, family)]
+    assert [(w.line, w.message) for w in result.warnings] == [
+        (
+            0,
+            "The file is not UTF-8; it was read as windows-1252, a guess: check "
+            "that accented letters came out right, or save it as UTF-8.",
+        )
+    ]
+
+
+def test_cyrillic_windows_1251_file_is_still_read_as_cyrillic() -> None:
+    text = (
+        "First Name,Last Name,Email\nИван,Петров,x@example.com\n"
+        "Мария,Сидорова,m@example.com\n"
+    )
+    result = read_contacts_csv(text.encode("cp1251"), CsvOptions())
+    assert result.encoding == "cp1251"
+    assert [r.family_name for r in result.records] == ["Петров", "Сидорова"]
+
+
+def test_utf8_file_gets_no_encoding_warning() -> None:
+    data = "First Name,Last Name,Email\nÉlève,Öztürk,x@example.com\n".encode()
+    assert read_contacts_csv(data, CsvOptions()).warnings == []
