@@ -164,6 +164,8 @@ def read_contacts_csv(data: bytes, options: CsvOptions) -> ParseResult:
     result = ParseResult([], [], [], 0, encoding, delimiter, layout)
     if options.encoding is None and encoding not in _DECLARED:
         result.warnings.append(_guessed_encoding(encoding))
+    explicit = _explicit_targets(header, options.mapping or {})
+    result.warnings += _unmapped_columns(columns, records, explicit)
     fillers = _fillers(header) if layout == "outlook" else {}
     for row in records:
         _read_record(row, header, columns, settings, fillers, result)
@@ -492,6 +494,32 @@ def _columns(header: list[str], layout: str, mapping: dict[str, str]) -> list[Co
             "column holds what with --mapping."
         )
     return columns
+
+
+def _unmapped_columns(
+    columns: list[Column], records: list[_Row], explicit: dict[int, Target]
+) -> list[ImportIssue]:
+    """One warning per column left out that holds values, unless mapped so."""
+    warnings = []
+    for column in columns:
+        if column.target != IGNORE or column.index in explicit:
+            continue
+        if not any(_cell(row, column.index) for row in records):
+            continue
+        warnings.append(
+            ImportIssue(
+                0,
+                column.header,
+                f"Column '{column.header}' was left out: no contact field "
+                "matches it. Map it with --mapping (to a custom field, say), "
+                "or to 'ignore' to silence this warning.",
+            )
+        )
+    return warnings
+
+
+def _cell(row: _Row, index: int) -> bool:
+    return index < len(row.cells) and bool(row.cells[index].strip())
 
 
 def _explicit_targets(header: list[str], mapping: dict[str, str]) -> dict[int, Target]:

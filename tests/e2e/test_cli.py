@@ -404,3 +404,32 @@ def test_json_report_says_whether_it_was_a_dry_run(
         "rejected": [],
         "warnings": [],
     }
+
+
+def test_unmapped_columns_get_one_warning_each(
+    ready_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = samples_dir() / "case-03" / "contacts_fr.csv"
+    assert _import(ready_url, source, "--dry-run") == 0
+    lines = capsys.readouterr().out.splitlines()
+    for column in ("Client depuis", "CA 2024 (€)"):
+        named = [line for line in lines if f"Column '{column}' was left out" in line]
+        assert len(named) == 1, lines
+
+    assert _import(ready_url, source, "--dry-run", "--json") == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    left_out = [w["field"] for w in warnings if "was left out" in w["message"]]
+    assert left_out == ["Client depuis", "CA 2024 (€)"]
+
+
+def test_guessed_encoding_is_named_in_the_output(
+    ready_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "e.csv"
+    path.write_bytes(
+        b"First Name,Last Name,Email\n\xc9l\xe8ve,\xd6zt\xfcrk,x@example.com\n"
+    )
+    assert _import(ready_url, path, "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "1 warning." in out
+    assert "  warning: The file is not UTF-8; it was read as windows-1252" in out
