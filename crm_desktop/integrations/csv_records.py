@@ -234,7 +234,12 @@ class _RecordBuilder:
                 address = normalize_email(item)
             except InvalidEmailError as exc:
                 reason = exc.reason.rstrip(".")
-                self._warn(column, f"'{item}' is not a valid email address: {reason}")
+                reason = reason[:1].lower() + reason[1:]
+                self._warn(
+                    column,
+                    f"'{item}' is not a valid email address ({reason}); "
+                    "it was not imported",
+                )
                 continue
             email = EmailValue(address, label, primary and position == 0)
             self._record.emails.append(email)

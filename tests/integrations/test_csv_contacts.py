@@ -619,3 +619,14 @@ def test_cyrillic_windows_1251_file_is_still_read_as_cyrillic() -> None:
 def test_utf8_file_gets_no_encoding_warning() -> None:
     data = "First Name,Last Name,Email\nÉlève,Öztürk,x@example.com\n".encode()
     assert read_contacts_csv(data, CsvOptions()).warnings == []
+
+
+def test_invalid_email_warning_says_the_address_was_not_imported() -> None:
+    data = b"First Name,Email\nAda,ada.example.com\n"
+    result = read_contacts_csv(data, CsvOptions())
+    assert result.records[0].emails == []
+    [warning] = result.warnings
+    assert warning.message == (
+        "Line 2, column 'Email': 'ada.example.com' is not a valid email address "
+        "(an email address must have an @-sign); it was not imported."
+    )
