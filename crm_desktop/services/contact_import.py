@@ -98,6 +98,7 @@ def write_contacts(
             summary.created += 1
             summary.contact_ids.append(contact_id)
         summary.rejected.sort(key=lambda issue: issue.line)
+        summary.warnings = _without_rejected(summary.warnings, summary.rejected)
         if dry_run:
             session.rollback()
         else:
@@ -113,6 +114,14 @@ def write_contacts(
         " (dry run)" if dry_run else "",
     )
     return summary
+
+
+def _without_rejected(
+    warnings: list[ImportIssue], rejected: list[ImportIssue]
+) -> list[ImportIssue]:
+    """Drop the warnings about records that were rejected as a whole."""
+    lines = {issue.line for issue in rejected}
+    return [w for w in warnings if w.line == 0 or w.line not in lines]
 
 
 def _rejection(line: int, error: ValidationError) -> ImportIssue:

@@ -433,3 +433,20 @@ def test_guessed_encoding_is_named_in_the_output(
     out = capsys.readouterr().out
     assert "1 warning." in out
     assert "  warning: The file is not UTF-8; it was read as windows-1252" in out
+
+
+def test_rejected_record_gets_no_warnings_beside_its_rejection(
+    ready_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "phones.csv"
+    long_phone = "call me " * 10
+    path.write_text(f"First Name,Phone\nAda,{long_phone}\nBob,x\n", encoding="utf-8")
+    assert _import(ready_url, path, "--json") == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert [r["line"] for r in summary["rejected"]] == [2]
+    assert [(w["line"], w["field"]) for w in summary["warnings"]] == [(3, "Phone")]
+
+    assert _import(ready_url, path, "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "1 rejected" in out and "1 warning." in out
+    assert "Line 2, column 'Phone'" not in out
