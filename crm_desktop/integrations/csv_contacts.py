@@ -193,6 +193,15 @@ def _read_record(
         )
         result.rejected.append(ImportIssue(row.line, None, message))
         return
+    with_nul = next((i for i, cell in enumerate(row.cells) if "\x00" in cell), None)
+    if with_nul is not None:
+        name = header[with_nul] if with_nul < len(header) else f"#{with_nul + 1}"
+        message = (
+            f"Line {row.line}, column '{name}': the value holds a NUL character "
+            "(a byte 0, a sign of a damaged file); the record was not imported."
+        )
+        result.rejected.append(ImportIssue(row.line, name, message))
+        return
     cells = [_clean(cell) for cell in row.cells]
     for index, filler in fillers.items():
         if index < len(cells) and cells[index].casefold() == filler:
@@ -240,7 +249,7 @@ def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
         text, name = _decode_as(data, "utf-8-sig"), "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text, name = _decode_as(data, "utf-16"), "utf-16"
-    elif b"\x00" in data:
+    elif data.count(b"\x00") > _max_controls(len(data)):
         raise CsvFormatError(_BINARY)
     else:
         name = _guess_encoding(data)
@@ -353,7 +362,12 @@ def _looks_binary(text: str) -> bool:
     controls = sum(
         1 for char in text if ord(char) < 32 and char not in "\t\n\r\f\v\x1a"
     )
-    return controls > max(2, len(text) // 200)
+    return controls > _max_controls(len(text))
+
+
+def _max_controls(length: int) -> int:
+    """How many control characters (NUL among them) text may hold by mistake."""
+    return max(2, length // 200)
 
 
 def _delimiter(text: str, chosen: str | None) -> tuple[str, bool]:

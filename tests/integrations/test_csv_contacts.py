@@ -630,3 +630,23 @@ def test_invalid_email_warning_says_the_address_was_not_imported() -> None:
         "Line 2, column 'Email': 'ada.example.com' is not a valid email address "
         "(an email address must have an @-sign); it was not imported."
     )
+
+
+def test_nul_byte_rejects_only_its_record() -> None:
+    data = (
+        b"First Name,Last Name,Email\n"
+        b"Ada,Lovelace,ada@example.com\n"
+        b"Bob,Sm\x00ith,bob@example.com\n"
+        b"Cy,Young,cy@example.com\n"
+    )
+    result = read_contacts_csv(data, CsvOptions())
+    assert [r.given_name for r in result.records] == ["Ada", "Cy"]
+    assert [(r.line, r.field, r.message) for r in result.rejected] == [
+        (
+            3,
+            "Last Name",
+            "Line 3, column 'Last Name': the value holds a NUL character (a byte "
+            "0, a sign of a damaged file); the record was not imported.",
+        )
+    ]
+    assert result.warnings == []
