@@ -48,6 +48,8 @@ logger = logging.getLogger(__name__)
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 DEMO_GUI_CONTACTS = 3000
+# What an interrupted command that writes in one transaction has done.
+_UNCHANGED = "the database was not changed"
 
 
 class UserError(Exception):
@@ -478,7 +480,7 @@ def _add_import(commands: Any) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print the result as one JSON object"
     )
-    parser.set_defaults(handler=_cmd_import)
+    parser.set_defaults(handler=_cmd_import, interrupted=_UNCHANGED)
 
 
 def _add_export(commands: Any) -> None:
@@ -500,7 +502,7 @@ def _add_export(commands: Any) -> None:
     )
     _database_option(parser)
     parser.add_argument("--user", required=True, metavar="NAME")
-    parser.set_defaults(handler=_cmd_export)
+    parser.set_defaults(handler=_cmd_export, interrupted=_UNCHANGED)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -533,7 +535,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print("crm-desktop: interrupted; nothing more was changed.", file=sys.stderr)
+        outcome = getattr(args, "interrupted", "nothing more was changed")
+        print(f"crm-desktop: interrupted; {outcome}.", file=sys.stderr)
         return EXIT_FAILED
 
 

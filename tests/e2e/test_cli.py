@@ -450,3 +450,28 @@ def test_rejected_record_gets_no_warnings_beside_its_rejection(
     out = capsys.readouterr().out
     assert "1 rejected" in out and "1 warning." in out
     assert "Line 2, column 'Phone'" not in out
+
+
+def test_interrupted_import_says_the_database_was_not_changed(
+    ready_url: str, tmp_path: Path
+) -> None:
+    import signal
+    import time
+
+    path = tmp_path / "big.csv"
+    rows = (f"P{n},Q{n},p{n}@example.com\n" for n in range(60_000))
+    path.write_text("First Name,Last Name,Email\n" + "".join(rows), encoding="utf-8")
+    command = [sys.executable, "-m", "crm_desktop.cli", "import", str(path)]
+    process = subprocess.Popen(
+        [*command, "--database", ready_url, "--user", ADMIN_NAME],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "CRM_PASSWORD": ADMIN_PASSWORD},
+    )
+    time.sleep(4)
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=120)
+    assert process.returncode == 1, "the import ended before it was interrupted"
+    assert err == "crm-desktop: interrupted; the database was not changed.\n"
+    assert _contact_count(ready_url) == 0
