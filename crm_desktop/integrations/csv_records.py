@@ -198,6 +198,13 @@ class _RecordBuilder:
         record = self._record
         if name in DATE_FIELDS:
             date = self._date(column, value)
+            if date is not None and name == "birthday" and _in_future(date):
+                self._warn(
+                    column,
+                    f"the birthday '{value}' lies in the future; "
+                    "the field was left empty",
+                )
+                date = None
             if date is not None:
                 setattr(record, name, date)
         elif name == "groups":
@@ -337,6 +344,12 @@ class _RecordBuilder:
         if date is None or date.year is None:
             return None
         return dt.date(date.year, date.month, date.day)
+
+
+def _in_future(date: PartialDate) -> bool:
+    if date.year is None:
+        return False
+    return dt.date(date.year, date.month, date.day) > dt.date.today()
 
 
 def _phone_key(phone: PhoneValue) -> str:

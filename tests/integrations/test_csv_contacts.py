@@ -650,3 +650,13 @@ def test_nul_byte_rejects_only_its_record() -> None:
         )
     ]
     assert result.warnings == []
+
+
+def test_birthday_in_the_future_is_left_empty_with_a_warning() -> None:
+    data = b"First Name,Email,Birthday\nAda,ada@example.com,2090-01-01\n"
+    result = read_contacts_csv(data, CsvOptions())
+    assert result.records[0].birthday is None
+    assert [w.message for w in result.warnings] == [
+        "Line 2, column 'Birthday': the birthday '2090-01-01' lies in the future; "
+        "the field was left empty."
+    ]
