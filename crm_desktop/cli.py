@@ -286,6 +286,8 @@ def _cmd_gui(args: argparse.Namespace) -> int:
     from crm_desktop.app import run_gui
     from crm_desktop.ui.palette import ColorScheme
 
+    if args.screenshot:
+        _check_screenshot_folder(Path(args.screenshot))
     user = None
     if args.demo:
         database = open_database(args.database or paths.demo_database_url())
@@ -308,6 +310,15 @@ def _cmd_gui(args: argparse.Namespace) -> int:
         screenshot=screenshot,
         color_scheme=ColorScheme(args.color_scheme),
     )
+
+
+def _check_screenshot_folder(path: Path) -> None:
+    folder = path.expanduser().absolute().parent
+    if not folder.is_dir():
+        raise UserError(
+            f"Cannot write the screenshot {path}: the folder {folder} does "
+            "not exist; create it first or choose another path."
+        )
 
 
 def _demo_login(database: Database) -> CurrentUser:
@@ -505,10 +516,26 @@ def _add_export(commands: Any) -> None:
     parser.set_defaults(handler=_cmd_export, interrupted=_UNCHANGED)
 
 
+def _command_parser(
+    parser: argparse.ArgumentParser, command: str | None
+) -> argparse.ArgumentParser:
+    """The parser of one command, or the top-level one for no command."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command:
+            return cast(argparse.ArgumentParser, action.choices[command])
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # The top-level parser would print its own usage; the command's
+        # usage tells the user which options that command takes.
+        _command_parser(parser, args.command).error(
+            f"unrecognized arguments: {' '.join(unknown)}"
+        )
     from crm_desktop.logs import setup_logging
 
     setup_logging(verbose=args.verbose)

@@ -475,3 +475,28 @@ def test_interrupted_import_says_the_database_was_not_changed(
     assert process.returncode == 1, "the import ended before it was interrupted"
     assert err == "crm-desktop: interrupted; the database was not changed.\n"
     assert _contact_count(ready_url) == 0
+
+
+def test_screenshot_into_missing_folder_names_the_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shot = tmp_path / "nowhere" / "shot.png"
+    assert main(["--demo", "--screenshot", str(shot)]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"crm-desktop: Cannot write the screenshot {shot}: the folder "
+        f"{tmp_path / 'nowhere'} does not exist; create it first or choose "
+        "another path.\n"
+    )
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_unknown_option_after_a_command_prints_that_commands_usage(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["export", "contacts", "-o", "-", "--user", "ada", "--frobnicate"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: crm-desktop export ")
+    assert err.rstrip().endswith("unrecognized arguments: --frobnicate")
