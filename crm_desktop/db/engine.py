@@ -57,7 +57,10 @@ def describe_url(url: URL) -> str:
     """Return the URL as it may be shown or logged: never with a password."""
     if url.get_backend_name() == "sqlite":
         return f"SQLite {url.database or ':memory:'}"
-    return url.render_as_string(hide_password=True)
+    # The driver normalize_url chose is no business of the user's: show
+    # the postgresql:// form they type.
+    shown = url.set(drivername=url.get_backend_name())
+    return shown.render_as_string(hide_password=True)
 
 
 def _check_sqlite_folder(url: URL) -> None:
