@@ -84,7 +84,7 @@ def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path: Path) -> None:
     with database.engine.connect() as connection:
         assert connection.scalar(text("PRAGMA journal_mode")) == "wal"
         assert connection.scalar(text("PRAGMA foreign_keys")) == 1
-        assert connection.scalar(text("PRAGMA busy_timeout")) == 15000
+        assert connection.scalar(text("PRAGMA busy_timeout")) == 60000
     database.dispose()
 
 
