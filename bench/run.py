@@ -442,13 +442,13 @@ def _format_table(results: Sequence[Measurement]) -> str:
     return "\n".join(lines)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the command line of the bench."""
-    parser = argparse.ArgumentParser(
-        prog="bench/run.py",
-        description="Build a demo database and time the contacts list through "
-        "the services, each beside the same SQL run raw.",
-    )
+def add_database_arguments(
+    parser: argparse.ArgumentParser, *, postgres_help: str, keep_help: str
+) -> None:
+    """Add the options that say which demo databases a bench runs on.
+
+    prepared_databases() reads them back.
+    """
     parser.add_argument(
         "--contacts",
         type=int,
@@ -460,23 +460,42 @@ def build_parser() -> argparse.ArgumentParser:
         "--backend", choices=("sqlite", "postgresql", "both"), default="both"
     )
     parser.add_argument(
-        "--postgres-url",
-        default=DEFAULT_POSTGRES,
-        metavar="URL",
-        help="server and maintenance database; the bench creates and drops "
-        f"crm_bench_<pid> there (default {DEFAULT_POSTGRES})",
+        "--postgres-url", default=DEFAULT_POSTGRES, metavar="URL", help=postgres_help
     )
-    parser.add_argument(
-        "--keep",
-        type=Path,
-        metavar="DIR",
-        help="keep the databases (SQLite file in DIR, PostgreSQL "
-        "crm_bench_keep_<N>) and reuse them on the next run",
-    )
+    parser.add_argument("--keep", type=Path, metavar="DIR", help=keep_help)
     parser.add_argument(
         "--database",
         metavar="URL",
         help="measure this filled demo database instead; nothing is generated",
+    )
+
+
+def prepared_databases(args: argparse.Namespace) -> list[Prepared]:
+    """Return the databases the options of add_database_arguments() ask for."""
+    if args.database:
+        return [existing_database(args.database)]
+    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
+    return [
+        sqlite_database(args.contacts, args.keep)
+        if backend == "sqlite"
+        else postgres_database(args.postgres_url, args.contacts, args.keep is not None)
+        for backend in backends
+    ]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the command line of the bench."""
+    parser = argparse.ArgumentParser(
+        prog="bench/run.py",
+        description="Build a demo database and time the contacts list through "
+        "the services, each beside the same SQL run raw.",
+    )
+    add_database_arguments(
+        parser,
+        postgres_help="server and maintenance database; the bench creates and drops "
+        f"crm_bench_<pid> there (default {DEFAULT_POSTGRES})",
+        keep_help="keep the databases (SQLite file in DIR, PostgreSQL "
+        "crm_bench_keep_<N>) and reuse them on the next run",
     )
     parser.add_argument(
         "--repeat",
@@ -489,18 +508,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print one JSON object per figure"
     )
     return parser
-
-
-def _prepared(args: argparse.Namespace) -> list[Prepared]:
-    if args.database:
-        return [existing_database(args.database)]
-    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-    return [
-        sqlite_database(args.contacts, args.keep)
-        if backend == "sqlite"
-        else postgres_database(args.postgres_url, args.contacts, args.keep is not None)
-        for backend in backends
-    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -517,7 +524,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps(measurement.as_json()), flush=True)
 
     results: list[Measurement] = []
-    for prepared in _prepared(args):
+    for prepared in prepared_databases(args):
         results += measure(prepared, args.repeat, emit)
     if not args.json:
         print(_format_table(results))

@@ -45,13 +45,11 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bench.run import (  # noqa: E402
-    DEFAULT_CONTACTS,
     DEFAULT_POSTGRES,
     Prepared,
-    existing_database,
+    add_database_arguments,
     login,
-    postgres_database,
-    sqlite_database,
+    prepared_databases,
 )
 from crm_desktop.db.database import Database  # noqa: E402
 from crm_desktop.security.roles import CurrentUser  # noqa: E402
@@ -429,32 +427,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Open the program's window offscreen on a demo database and "
         "time the contacts list as a person uses it.",
     )
-    parser.add_argument(
-        "--contacts",
-        type=int,
-        default=DEFAULT_CONTACTS,
-        metavar="N",
-        help=f"demo size in contacts (default {DEFAULT_CONTACTS:,})",
-    )
-    parser.add_argument(
-        "--backend", choices=("sqlite", "postgresql", "both"), default="both"
-    )
-    parser.add_argument(
-        "--postgres-url",
-        default=DEFAULT_POSTGRES,
-        metavar="URL",
-        help=f"server and maintenance database (default {DEFAULT_POSTGRES})",
-    )
-    parser.add_argument(
-        "--keep",
-        type=Path,
-        metavar="DIR",
-        help="keep the databases as bench/run.py does, and reuse them",
-    )
-    parser.add_argument(
-        "--database",
-        metavar="URL",
-        help="measure this filled demo database instead; nothing is generated",
+    add_database_arguments(
+        parser,
+        postgres_help=f"server and maintenance database (default {DEFAULT_POSTGRES})",
+        keep_help="keep the databases as bench/run.py does, and reuse them",
     )
     parser.add_argument(
         "--repeat",
@@ -467,18 +443,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print one JSON object per figure"
     )
     return parser
-
-
-def _prepared(args: argparse.Namespace) -> list[Prepared]:
-    if args.database:
-        return [existing_database(args.database)]
-    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-    return [
-        sqlite_database(args.contacts, args.keep)
-        if backend == "sqlite"
-        else postgres_database(args.postgres_url, args.contacts, args.keep is not None)
-        for backend in backends
-    ]
 
 
 def _application(settings: str) -> QApplication:
@@ -513,7 +477,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: list[UiMeasurement] = []
     with tempfile.TemporaryDirectory(prefix="crm-bench-settings-") as settings:
         app = _application(settings)
-        for prepared in _prepared(args):
+        for prepared in prepared_databases(args):
             results += measure(prepared, args.repeat, emit)
         del app
     if not args.json:
